@@ -1,0 +1,222 @@
+"""The artifact format: a directory holding the fitted model, its manifest and card.
+
+::
+
+    <artifact>/
+      model.joblib      the fitted vectorisers, head weights and calibrators
+      manifest.json     format version, sha256 of model.joblib, library versions,
+                        data files, git commit, parameters, metrics, thresholds,
+                        attribute status
+      MODEL_CARD.md     intended use, data, label mapping, metrics, limitations
+      plots/*.png       ROC, precision-recall and reliability plots
+
+Loading reads the manifest first, refuses other library versions and checks the
+sha256 of ``model.joblib`` before anything is unpickled: unpickling runs code, so
+only bytes the manifest vouches for are ever loaded. Writes are atomic: each file
+goes to a temporary name and is renamed into place, and the manifest is written
+last, so a reader never sees a manifest that points at a half-written model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import scipy
+import sklearn
+
+from model.attributes import BY_NAME, Status
+from model.calibration import Calibrator
+from model.errors import ArtifactError, ArtifactIntegrityError, ArtifactNotFound, ArtifactVersionError
+from model.features import Featurizer
+from model.scorer import AttributeInfo, ToxicityModel
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.joblib"
+MANIFEST_FILE = "manifest.json"
+CARD_FILE = "MODEL_CARD.md"
+DEFAULT_PATH = Path(__file__).resolve().parent / "default"
+
+
+def library_versions() -> dict[str, str]:
+    """Return the versions an artifact written now depends on."""
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex sha256 of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_artifact(
+    directory: Path,
+    payload: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    files: Mapping[str, bytes] | None = None,
+) -> dict[str, Any]:
+    """Write an artifact atomically and return the manifest as written.
+
+    ``payload`` is pickled to ``model.joblib``; ``files`` (card, plots) are written
+    next to it; the manifest, completed with the model's sha256, is written last.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    model_path = directory / MODEL_FILE
+    fd, tmp = tempfile.mkstemp(prefix=f".{MODEL_FILE}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    try:
+        joblib.dump(dict(payload), tmp, compress=("zlib", 6))
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, model_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    for name, data in (files or {}).items():
+        target = directory / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(target, data)
+    full = dict(manifest)
+    full["format_version"] = FORMAT_VERSION
+    full["artifact"] = {
+        "file": MODEL_FILE,
+        "sha256": sha256_of(model_path),
+        "bytes": model_path.stat().st_size,
+    }
+    full.setdefault("libraries", library_versions())
+    text = json.dumps(full, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    _atomic_write(directory / MANIFEST_FILE, text.encode("utf-8"))
+    return full
+
+
+def read_manifest(path: Path | None = None) -> dict[str, Any]:
+    """Return an artifact's manifest, or raise ``ArtifactNotFound``/``ArtifactIntegrityError``."""
+    directory = _directory(path)
+    manifest_path = directory / MANIFEST_FILE
+    if not manifest_path.is_file():
+        raise ArtifactNotFound(
+            f"no {MANIFEST_FILE} in {directory}: point the model path at an artifact directory "
+            "written by `toxicity train`"
+        )
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArtifactIntegrityError(f"{manifest_path} is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict):
+        raise ArtifactIntegrityError(f"{manifest_path} does not hold a JSON object")
+    return manifest
+
+
+def _directory(path: Path | str | None) -> Path:
+    if path is None:
+        return DEFAULT_PATH
+    p = Path(path)
+    return p.parent if p.name in (MANIFEST_FILE, MODEL_FILE) else p
+
+
+def check_versions(manifest: Mapping[str, Any]) -> None:
+    """Refuse an artifact whose format or library versions differ from this environment."""
+    fmt = manifest.get("format_version")
+    if fmt != FORMAT_VERSION:
+        raise ArtifactVersionError(
+            f"artifact format {fmt!r} is not the supported format {FORMAT_VERSION}; "
+            "retrain it with `toxicity train` from this version of the code"
+        )
+    wanted = manifest.get("libraries", {})
+    have = library_versions()
+    if wanted.get("scikit-learn") != have["scikit-learn"]:
+        raise ArtifactVersionError(
+            f"artifact was written with scikit-learn {wanted.get('scikit-learn')} but "
+            f"{have['scikit-learn']} is installed; scikit-learn does not support loading "
+            "models across versions. Install the pinned version with "
+            f"`pip install scikit-learn=={wanted.get('scikit-learn')}` (or `pip install -e .`), "
+            "or retrain with `toxicity train`"
+        )
+    want_np = str(wanted.get("numpy", "")).split(".")[0]
+    if want_np != have["numpy"].split(".")[0]:
+        raise ArtifactVersionError(
+            f"artifact was written with numpy {wanted.get('numpy')} but {have['numpy']} is "
+            f"installed; install numpy {want_np}.x or retrain with `toxicity train`"
+        )
+
+
+def load_artifact(path: Path | str | None = None) -> ToxicityModel:
+    """Verify and load an artifact directory (``None``: the shipped default model)."""
+    directory = _directory(path)
+    manifest = read_manifest(directory)
+    check_versions(manifest)
+    entry = manifest.get("artifact") or {}
+    model_path = directory / str(entry.get("file", MODEL_FILE))
+    if not model_path.is_file():
+        raise ArtifactNotFound(f"{model_path} is missing; the manifest refers to it")
+    actual = sha256_of(model_path)
+    if actual != entry.get("sha256"):
+        raise ArtifactIntegrityError(
+            f"{model_path} has sha256 {actual} but its manifest says {entry.get('sha256')}: "
+            "the file is corrupt or was modified. Restore it (e.g. `git checkout -- model/default`) "
+            "or retrain with `toxicity train`"
+        )
+    try:
+        payload = joblib.load(model_path)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means a bad artifact
+        raise ArtifactIntegrityError(f"{model_path} cannot be unpickled: {exc}") from None
+    return _build(payload, manifest)
+
+
+def _build(payload: Mapping[str, Any], manifest: Mapping[str, Any]) -> ToxicityModel:
+    try:
+        attributes = list(payload["attributes"])
+        featurizer = Featurizer.from_payload(payload)
+        calibrators = [Calibrator.from_dict(d) for d in payload["calibrators"]]
+        described = manifest.get("attributes", {})
+        info = {}
+        for name in attributes:
+            meta = described.get(name, {})
+            info[name] = AttributeInfo(
+                name=name,
+                definition=BY_NAME[name].definition,
+                status=Status(meta.get("status", Status.EXPERIMENTAL)),
+                reason=str(meta.get("reason", "")),
+                threshold=float(meta.get("threshold", 0.5)),
+            )
+        return ToxicityModel(
+            featurizer,
+            attributes,
+            np.asarray(payload["coef"]),
+            np.asarray(payload["intercept"]),
+            calibrators,
+            info,
+            manifest,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ArtifactError(f"artifact content is not a model of format {FORMAT_VERSION}: {exc}") from None

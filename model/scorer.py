@@ -1,0 +1,123 @@
+"""The scorer: normalise, featurise, one linear head per attribute, calibrate.
+
+``ToxicityModel`` is stateless after construction: nothing request-scoped is
+stored on it, so one instance serves every thread. A single comment is a batch
+of one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from model.attributes import ATTRIBUTE_NAMES, Status
+from model.calibration import Calibrator
+from model.errors import UnknownAttribute
+from model.features import Featurizer
+from model.normalize import normalize
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeInfo:
+    """What the model knows about one attribute it scores."""
+
+    name: str
+    definition: str
+    status: Status
+    reason: str
+    threshold: float
+
+
+class ToxicityModel:
+    """Score comments for every attribute the artifact has a head for."""
+
+    def __init__(
+        self,
+        featurizer: Featurizer,
+        attributes: Sequence[str],
+        coef: NDArray[np.float64],
+        intercept: NDArray[np.float64],
+        calibrators: Sequence[Calibrator],
+        info: Mapping[str, AttributeInfo],
+        manifest: Mapping[str, Any] | None = None,
+    ) -> None:
+        if coef.shape != (featurizer.n_features, len(attributes)):
+            raise ValueError(f"coef shape {coef.shape} does not match features x attributes")
+        if intercept.shape != (len(attributes),) or len(calibrators) != len(attributes):
+            raise ValueError("one intercept and one calibrator per attribute are required")
+        self.featurizer = featurizer
+        self.attributes: tuple[str, ...] = tuple(attributes)
+        self.coef = np.ascontiguousarray(coef, dtype=np.float64)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.calibrators = tuple(calibrators)
+        self.info = dict(info)
+        self.manifest: Mapping[str, Any] = manifest or {}
+        self._column = {name: i for i, name in enumerate(self.attributes)}
+
+    @property
+    def version(self) -> str:
+        """Return the artifact's version string."""
+        return str(self.manifest.get("version", "unversioned"))
+
+    @property
+    def scored_attributes(self) -> tuple[str, ...]:
+        """Return the attributes scored by default: every head not marked unsupported."""
+        return tuple(a for a in self.attributes if self.info[a].status != Status.UNSUPPORTED)
+
+    def check_attributes(self, names: Sequence[str] | None) -> tuple[str, ...]:
+        """Return ``names`` (default: all scored) or raise ``UnknownAttribute``."""
+        if names is None:
+            return self.scored_attributes
+        for name in names:
+            if name not in self._column or self.info[name].status == Status.UNSUPPORTED:
+                known = ", ".join(self.scored_attributes)
+                if name in ATTRIBUTE_NAMES:
+                    raise UnknownAttribute(
+                        f"attribute {name} is not supported by this model (supported: {known})",
+                        field="attributes",
+                        limit=known,
+                    )
+                raise UnknownAttribute(
+                    f"unknown attribute {name!r} (supported: {known})", field="attributes", limit=known
+                )
+        return tuple(dict.fromkeys(names))
+
+    def normalize(self, texts: Sequence[str]) -> list[str]:
+        """Return the normalised texts the features are computed on."""
+        return [normalize(t) for t in texts]
+
+    def logits(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        """Return raw head outputs before calibration, shape ``(len(texts), n_attributes)``."""
+        x = self.featurizer.transform(self.normalize(texts))
+        out: NDArray[np.float64] = np.asarray(x @ self.coef) + self.intercept
+        return out
+
+    def calibrate(self, logits: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Map a ``(n, n_attributes)`` logit matrix to probabilities."""
+        out = np.empty_like(logits)
+        for j, cal in enumerate(self.calibrators):
+            out[:, j] = cal(logits[:, j])
+        return np.clip(out, 0.0, 1.0)
+
+    def probabilities(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        """Return calibrated probabilities, shape ``(len(texts), n_attributes)``."""
+        if not texts:
+            return np.zeros((0, len(self.attributes)))
+        return self.calibrate(self.logits(texts))
+
+    def score(self, texts: Sequence[str], attributes: Sequence[str] | None = None) -> list[dict[str, float]]:
+        """Return, per text, a mapping from attribute name to calibrated probability."""
+        if isinstance(texts, str):
+            raise TypeError("score() takes a sequence of texts; wrap a single text in a list")
+        names = self.check_attributes(attributes)
+        probs = self.probabilities(texts)
+        cols = [self._column[n] for n in names]
+        return [dict(zip(names, map(float, row[cols]), strict=True)) for row in probs]
+
+    def thresholds(self) -> dict[str, float]:
+        """Return the default decision threshold of every scored attribute."""
+        return {a: self.info[a].threshold for a in self.scored_attributes}

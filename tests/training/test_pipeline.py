@@ -1,0 +1,146 @@
+"""Training end to end on data the tests write: determinism, CLI, artifact contents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model import load_model
+from model.attributes import ATTRIBUTE_NAMES
+from tests.conftest import TINY_PARAMS, tiny_corpus, tiny_records
+from training.cli import main
+from training.fit import augment
+from training.pipeline import train
+
+
+def test_training_is_deterministic(tmp_path: Path) -> None:
+    a = train(tiny_corpus(), TINY_PARAMS, tmp_path / "a")
+    b = train(tiny_corpus(), TINY_PARAMS, tmp_path / "b")
+    assert a.metrics == b.metrics
+    assert a.baseline == b.baseline
+    np.testing.assert_array_equal(a.model.coef, b.model.coef)
+    texts = [r.text for r in tiny_records(30, seed=99)]
+    np.testing.assert_array_equal(a.model.probabilities(texts), b.model.probabilities(texts))
+    assert a.manifest["artifact"]["sha256"] == b.manifest["artifact"]["sha256"]
+
+
+def test_a_different_seed_changes_the_split(tmp_path: Path) -> None:
+    a = tiny_corpus(seed=0)
+    b = tiny_corpus(seed=5)
+    assert a.validation != b.validation
+
+
+def test_artifact_has_manifest_card_and_plots(tiny_artifact: Path) -> None:
+    manifest = json.loads((tiny_artifact / "manifest.json").read_text())
+    for key in (
+        "format_version",
+        "artifact",
+        "libraries",
+        "git_commit",
+        "parameters",
+        "metrics",
+        "thresholds",
+        "attributes",
+        "data",
+    ):
+        assert key in manifest, key
+    assert set(manifest["libraries"]) >= {"python", "scikit-learn", "numpy", "joblib"}
+    assert set(manifest["attributes"]) == set(ATTRIBUTE_NAMES)
+    for name, entry in manifest["attributes"].items():
+        assert entry["status"] in ("supported", "experimental", "unsupported"), name
+        assert entry["reason"], name
+    assert manifest["attributes"]["SEVERE_TOXICITY"]["status"] == "experimental"
+    assert manifest["metrics"]["naive_baseline"], "baseline fitted in the same run"
+    card = (tiny_artifact / "MODEL_CARD.md").read_text()
+    for heading in (
+        "## Intended use",
+        "## Label mapping",
+        "## Validation metrics",
+        "## Limitations and ethical considerations",
+    ):
+        assert heading in card
+    for plot in ("roc.png", "pr.png", "reliability.png"):
+        assert (tiny_artifact / "plots" / plot).read_bytes().startswith(b"\x89PNG")
+        assert f"plots/{plot}" in card
+    assert not list(tiny_artifact.glob(".*.tmp")), "no temporary files left behind"
+
+
+def test_tiny_model_learns_the_pattern(tiny_model) -> None:  # type: ignore[no-untyped-def]
+    hostile, friendly = tiny_model.score(["you are a moron and a fool", "thanks teacher, what a lovely song"])
+    assert hostile["INSULT"] > friendly["INSULT"]
+    assert hostile["TOXICITY"] > friendly["TOXICITY"]
+
+
+def test_each_head_trains_only_on_known_labels(tmp_path: Path) -> None:
+    records = tiny_records()
+    # Hide THREAT everywhere but keep the rest: THREAT must be reported unsupported.
+    stripped = [
+        type(r)(text=r.text, source=r.source, labels={k: v for k, v in r.labels.items() if k != "THREAT"})
+        for r in records
+    ]
+    result = train(tiny_corpus(stripped), TINY_PARAMS, None, baseline=False)
+    assert "THREAT" not in result.model.attributes
+    assert result.manifest["attributes"]["THREAT"]["status"] == "unsupported"
+    assert "0 positive" in result.manifest["attributes"]["THREAT"]["reason"]
+
+
+def test_augment_layout() -> None:
+    import scipy.sparse as sp
+
+    x = sp.csr_matrix(np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]]))
+    out = augment(x, np.array([1, 0]), 2).toarray()
+    np.testing.assert_array_equal(
+        out,
+        [[1, 0, 2, 0, 0, 0, 1, 0, 2, 0, 1], [0, 3, 0, 0, 3, 0, 0, 0, 0, 1, 0]],
+    )
+
+
+def write_table(path: Path) -> Path:
+    lines = ["text,toxic,insult"]
+    for r in tiny_records(480, seed=3):
+        lines.append(f'"{r.text}",{r.labels["TOXICITY"]},{r.labels["INSULT"]}')
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_cli_train_and_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = write_table(tmp_path / "mine.csv")
+    out = tmp_path / "model"
+    args = ["--no-shared", "--table", str(table), "--label", "TOXICITY=toxic", "--label", "INSULT=insult"]
+    assert main(["train", *args, "--out", str(out), "--jobs", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "cross-validation fits done" in captured.err  # progress
+    assert "TOXICITY" in captured.out
+    model = load_model(out)
+    assert model.attributes == ("TOXICITY", "INSULT")
+    report = tmp_path / "eval.json"
+    assert main(["evaluate", "--model", str(out), *args, "--split", "validation", "--json", str(report)]) == 0
+    first = json.loads(report.read_text())
+    assert main(["evaluate", "--model", str(out), *args, "--split", "validation", "--json", str(report)]) == 0
+    assert json.loads(report.read_text()) == first  # deterministic
+    # Evaluating on the validation split reproduces the training run's own validation metrics.
+    assert first["metrics"] == model.manifest["metrics"]["validation"]
+
+
+def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,toxic\nhello,7\n")
+    code = main(
+        [
+            "train",
+            "--no-shared",
+            "--table",
+            str(bad),
+            "--label",
+            "TOXICITY=toxic",
+            "--out",
+            str(tmp_path / "m"),
+        ]
+    )
+    assert code == 2
+    assert "bad.csv:2: label TOXICITY: 7 is outside [0, 1]" in capsys.readouterr().err
+    assert main(["train", "--no-shared", "--out", str(tmp_path / "m")]) == 2
+    assert "no training data" in capsys.readouterr().err

@@ -1,0 +1,239 @@
+"""The ``toxicity`` command: ``toxicity train`` and ``toxicity evaluate``.
+
+Both read the shared data sets (``../shared/data`` by default, when present), any
+sources named with ``--source``, and any user files given with ``--table``,
+``--jigsaw-2018`` or ``--civil-comments-2019``. Progress goes to stderr; runs are
+deterministic for the same data and ``--seed``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from model.attributes import ATTRIBUTE_NAMES
+from model.errors import ToxicityError
+from training.errors import TrainingError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+
+def _label_mapping(values: Sequence[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for value in values:
+        attribute, sep, column = value.partition("=")
+        if not sep or not column:
+            raise argparse.ArgumentTypeError(f"--label {value!r}: expected ATTRIBUTE=column")
+        if attribute not in ATTRIBUTE_NAMES:
+            raise argparse.ArgumentTypeError(
+                f"--label {value!r}: unknown attribute; known: {', '.join(ATTRIBUTE_NAMES)}"
+            )
+        mapping[attribute] = column
+    return mapping
+
+
+def _add_data_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data")
+    g.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="folder of shared data sets (default: %(default)s)",
+    )
+    g.add_argument("--source", action="append", default=[], help="use only these shared sources (repeatable)")
+    g.add_argument("--no-shared", action="store_true", help="do not read the shared data sets")
+    g.add_argument(
+        "--table",
+        action="append",
+        type=Path,
+        default=[],
+        help="a CSV, TSV or JSONL file of labelled comments (repeatable)",
+    )
+    g.add_argument(
+        "--text-column", default="text", help="text column of --table files (default: %(default)s)"
+    )
+    g.add_argument(
+        "--label",
+        action="append",
+        default=[],
+        metavar="ATTRIBUTE=COLUMN",
+        help="label column of --table files (repeatable)",
+    )
+    g.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        help="fractional labels at or above this are positive (default: %(default)s)",
+    )
+    g.add_argument("--jigsaw-2018", action="append", type=Path, default=[], help="a Jigsaw 2018 train.csv")
+    g.add_argument(
+        "--civil-comments-2019",
+        action="append",
+        type=Path,
+        default=[],
+        help="a Civil Comments 2019 train.csv",
+    )
+    g.add_argument("--seed", type=int, default=0, help="split and solver seed (default: %(default)s)")
+    g.add_argument(
+        "--validation-fraction",
+        type=float,
+        default=0.2,
+        help="held-out share per source (default: %(default)s)",
+    )
+
+
+def _corpus(args: argparse.Namespace, validation_fraction: float, seed: int) -> Any:
+    from training.dataset import build_corpus, shared_loaders
+    from training.loaders import load_civil_comments_2019, load_jigsaw_2018, load_table
+    from training.records import Record
+
+    sources = []
+    if not args.no_shared:
+        if args.source or args.data_dir.is_dir():
+            sources = shared_loaders(args.data_dir, args.source or None)
+        elif args.data_dir != DEFAULT_DATA:
+            raise TrainingError(f"--data-dir {args.data_dir} is not a folder")
+    extra: list[tuple[str, Iterator[Record], list[Path]]] = []
+    labels = _label_mapping(args.label)
+    if args.table and not labels:
+        raise TrainingError("--table needs at least one --label ATTRIBUTE=COLUMN")
+    for path in args.table:
+        extra.append(
+            (
+                path.name,
+                load_table(path, text_column=args.text_column, labels=labels, threshold=args.threshold),
+                [path],
+            )
+        )
+    extra += [(p.name, load_jigsaw_2018(p), [p]) for p in args.jigsaw_2018]
+    extra += [(p.name, load_civil_comments_2019(p), [p]) for p in args.civil_comments_2019]
+    if not sources and not extra:
+        raise TrainingError(
+            f"no training data: {args.data_dir} not found and no --table, --jigsaw-2018 or "
+            "--civil-comments-2019 given"
+        )
+    root = args.data_dir if sources else None
+    return build_corpus(sources, extra, validation_fraction=validation_fraction, seed=seed, data_root=root)
+
+
+def _progress(quiet: bool) -> Any:
+    return None if quiet else (lambda message: print(message, file=sys.stderr, flush=True))
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train a model and write its artifact."""
+    from training.fit import TrainParams
+    from training.pipeline import train
+
+    if not 0.0 < args.validation_fraction < 1.0:
+        raise TrainingError("--validation-fraction must be between 0 and 1")
+    params = TrainParams(seed=args.seed, validation_fraction=args.validation_fraction, n_jobs=args.jobs)
+    say = _progress(args.quiet)
+    if say:
+        say("loading data")
+    corpus = _corpus(args, params.validation_fraction, params.seed)
+    root = str(args.data_dir) if not args.no_shared and args.data_dir.is_dir() else None
+    result = train(corpus, params, args.out, progress=say, baseline=not args.no_baseline, data_root=root)
+    print(_summary(result.manifest))
+    print(
+        f"artifact: {args.out} ({result.manifest['artifact']['bytes'] / 1e6:.1f} MB), {result.seconds:.1f} s"
+    )
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Score a dataset with an artifact and report metrics per attribute and source."""
+    import numpy as np
+
+    from model import load_model
+    from training.metrics import evaluate_table
+
+    model = load_model(args.model)
+    data = model.manifest.get("data", {})
+    fraction = data.get("validation_fraction", 0.2) if args.split != "all" else 0.2
+    seed = data.get("split_seed", 0)
+    corpus = _corpus(args, fraction, seed)
+    if args.split == "all":
+        records = corpus.records
+    else:
+        records, _ = corpus.part(args.split == "validation")
+    say = _progress(args.quiet)
+    if say:
+        say(f"scoring {len(records)} comments ({args.split} split)")
+    probs = (
+        model.probabilities([r.text for r in records]) if records else np.zeros((0, len(model.attributes)))
+    )
+    table = evaluate_table(
+        records, probs, model.attributes, {a: model.info[a].threshold for a in model.attributes}
+    )
+    report = {"model": model.version, "split": args.split, "metrics": table}
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(_summary({"metrics": {"validation": table}}))
+    return 0
+
+
+def _summary(manifest: dict[str, Any]) -> str:
+    rows = [
+        "attribute         source                       n      ROC-AUC  PR-AUC  F1     ECE    baseline-AUC"
+    ]
+    base = manifest.get("metrics", {}).get("naive_baseline", {})
+    for attribute, by_source in manifest["metrics"]["validation"].items():
+        for source, m in by_source.items():
+            b = base.get(attribute, {}).get(source, {}).get("roc_auc")
+            cells = [m.get(k) for k in ("roc_auc", "pr_auc", "f1", "ece")]
+            shown = "  ".join(f"{v:.4f}" if isinstance(v, float) else "  —   " for v in cells)
+            rows.append(f"{attribute:<17} {source:<28} {m['n']:<6} {shown}  {b if b is not None else '—'}")
+    return "\n".join(rows)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the ``toxicity`` argument parser."""
+    parser = argparse.ArgumentParser(prog="toxicity", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train", help="train a model and write its artifact")
+    _add_data_args(t)
+    t.add_argument(
+        "--out",
+        type=Path,
+        default=PROJECT_ROOT / "artifacts" / "model",
+        help="artifact folder (default: %(default)s)",
+    )
+    t.add_argument("--jobs", type=int, default=2, help="parallel fits (default: %(default)s)")
+    t.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    t.add_argument("--quiet", action="store_true", help="no progress output")
+    t.set_defaults(func=cmd_train)
+    e = sub.add_parser("evaluate", help="evaluate an artifact against a dataset")
+    _add_data_args(e)
+    e.add_argument("--model", type=Path, default=None, help="artifact folder (default: the shipped model)")
+    e.add_argument(
+        "--split",
+        choices=("validation", "train", "all"),
+        default="validation",
+        help="which rows to score: the artifact's own validation split of these sources (default), "
+        "its training split, or all rows (for data the model never saw)",
+    )
+    e.add_argument("--json", type=Path, help="also write the metrics as JSON here")
+    e.add_argument("--quiet", action="store_true", help="no progress output")
+    e.set_defaults(func=cmd_evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (TrainingError, ToxicityError, FileNotFoundError, ValueError, argparse.ArgumentTypeError) as exc:
+        print(f"toxicity {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

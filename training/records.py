@@ -1,0 +1,67 @@
+"""The one record type every dataset loader yields.
+
+A label is 1, 0 or absent. Absent means *unknown*: the source says nothing about
+that attribute for this comment, and the attribute's classifier skips the record.
+That is how one model learns six heads from corpora that each label only some of
+them (learning from partially labelled data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from model.attributes import ATTRIBUTE_NAMES
+from model.normalize import normalize
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One labelled comment from one source."""
+
+    text: str
+    source: str
+    labels: Mapping[str, int]
+    """Attribute name -> 1 or 0. Attributes not present are unknown."""
+    soft: Mapping[str, float] = field(default_factory=dict)
+    """Attribute name -> share of annotators who said yes, where the source has it."""
+    weight: float = 1.0
+    """Training weight (annotator agreement, source weighting)."""
+    ref: str = ""
+    """Where in the source the record came from (row id, file name), for error reports."""
+    group: str = ""
+    """Records sharing a group always fall on the same side of a split (e.g. one forum post)."""
+
+    def __post_init__(self) -> None:
+        for name, value in self.labels.items():
+            if name not in ATTRIBUTE_NAMES:
+                raise ValueError(f"{self.ref or self.source}: unknown attribute {name!r}")
+            if value not in (0, 1):
+                raise ValueError(f"{self.ref or self.source}: label {name}={value!r} is not 0 or 1")
+        for name, value in self.soft.items():
+            if name not in ATTRIBUTE_NAMES or not 0.0 <= value <= 1.0:
+                raise ValueError(f"{self.ref or self.source}: soft label {name}={value!r} is invalid")
+        if not self.weight > 0:
+            raise ValueError(f"{self.ref or self.source}: weight {self.weight!r} must be positive")
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def dedup_key(text: str) -> str:
+    """Return a key equal for near-identical texts: retweets, copies, re-encodings.
+
+    The text is normalised (so ``URL``/links and @mentions become placeholders),
+    then placeholders, a leading retweet marker and every non-alphanumeric
+    character are dropped. TweetEval's re-release of OLID maps to OLID's keys.
+    """
+    norm = normalize(text)
+    norm = norm.replace("xxurl", " ").replace("xxuser", " ")
+    norm = re.sub(r"^(?:\s*rt\b)+", " ", norm)
+    key = _NOT_ALNUM.sub("", norm)
+    if not key:
+        # Nothing but placeholders or punctuation: only exact normalised copies match.
+        key = "\x00" + normalize(text)
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=12).hexdigest()
