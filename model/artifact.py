@@ -66,8 +66,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _readable(tmp: str) -> None:
+    # mkstemp creates 0600 files; an artifact is read by other users (a service account).
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _readable(tmp)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -94,6 +102,7 @@ def save_artifact(
     model_path = directory / MODEL_FILE
     fd, tmp = tempfile.mkstemp(prefix=f".{MODEL_FILE}.", suffix=".tmp", dir=directory)
     os.close(fd)
+    _readable(tmp)
     try:
         joblib.dump(dict(payload), tmp, compress=("zlib", 6))
         with open(tmp, "rb") as handle:

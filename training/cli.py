@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -137,7 +138,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     if say:
         say("loading data")
     corpus = _corpus(args, params.validation_fraction, params.seed)
-    root = str(args.data_dir) if not args.no_shared and args.data_dir.is_dir() else None
+    root = None
+    if not args.no_shared and args.data_dir.is_dir():
+        root = os.path.relpath(args.data_dir.resolve(), PROJECT_ROOT)
     result = train(corpus, params, args.out, progress=say, baseline=not args.no_baseline, data_root=root)
     print(_summary(result.manifest))
     print(
