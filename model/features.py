@@ -65,6 +65,7 @@ class Featurizer:
     """Turn normalised texts into the model's sparse feature matrix."""
 
     def __init__(self, word: TfidfVectorizer, char: TfidfVectorizer) -> None:
+        self._terms: list[str] | None = None
         self.word = word
         self.char = char
         self.n_word = len(word.vocabulary_)
@@ -114,6 +115,18 @@ class Featurizer:
                 raise ValueError(f"{name} vocabulary and idf sizes differ")
             vecs.append(vec)
         return cls(vecs[0], vecs[1])
+
+    def terms(self) -> list[str]:
+        """Return the term of every feature index (word block first), built once."""
+        cached = self._terms
+        if cached is None:
+            cached = [""] * self.n_features
+            for term, i in self.word.vocabulary_.items():
+                cached[i] = term
+            for term, i in self.char.vocabulary_.items():
+                cached[self.n_word + i] = term
+            self._terms = cached  # building it twice from two threads is harmless
+        return cached
 
     def feature_names(self) -> list[str]:
         """Return feature names, word n-grams as ``w:...`` and char n-grams as ``c:...``."""

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from model.attributes import ATTRIBUTE_NAMES, Status
 from model.calibration import Calibrator
 from model.errors import UnknownAttribute
+from model.explain import Explanation, explain
 from model.features import Featurizer
 from model.normalize import normalize
 
@@ -117,6 +118,17 @@ class ToxicityModel:
         probs = self.probabilities(texts)
         cols = [self._column[n] for n in names]
         return [dict(zip(names, map(float, row[cols]), strict=True)) for row in probs]
+
+    def explain(
+        self, text: str, attributes: Sequence[str] | None = None, max_spans: int = 20
+    ) -> list[Explanation]:
+        """Return, per attribute, the words and phrases of ``text`` that moved its score."""
+        names = self.check_attributes(attributes)
+        cols = [self._column[n] for n in names]
+        probs = self.probabilities([text])[0]
+        return explain(
+            self.featurizer, self.coef, self.intercept, cols, names, [probs[c] for c in cols], text, max_spans
+        )
 
     def thresholds(self) -> dict[str, float]:
         """Return the default decision threshold of every scored attribute."""

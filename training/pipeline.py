@@ -83,7 +83,7 @@ def git_commit() -> str:
             ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "model", "training"],
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "model", "training"],
             cwd=root,
             capture_output=True,
             text=True,

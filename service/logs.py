@@ -1,0 +1,105 @@
+"""Structured logs: JSON lines, one per request, never any comment text.
+
+The access line carries a request id, method, route template, status, latency and
+the number of comments; never the body, never the query string (it can hold an
+API key). Uvicorn's own access log is switched off in favour of this one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access = logging.getLogger("toxicity.access")
+COMMENTS_KEY = "toxicity.comments"
+
+
+class JsonFormatter(logging.Formatter):
+    """Render a record as one JSON object per line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the JSON line."""
+        out: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        extra = getattr(record, "fields", None)
+        if isinstance(extra, dict):
+            out.update(extra)
+        if record.exc_info and record.exc_info[0] is not None:
+            out["exception"] = record.exc_info[0].__name__  # the type only: messages may quote input
+        return json.dumps(out, ensure_ascii=False)
+
+
+def configure(level: str) -> None:
+    """Send every log record to stderr as JSON at ``level``."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        lg = logging.getLogger(name)
+        lg.handlers[:] = []
+        lg.propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+class AccessLog:
+    """ASGI middleware writing one access line per HTTP request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        request_id = _request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            access.info(
+                "request",
+                extra={
+                    "fields": {
+                        "request_id": request_id,
+                        "method": scope.get("method"),
+                        "route": getattr(route, "path", None) or scope.get("path"),
+                        "status": status,
+                        "latency_ms": round((time.perf_counter() - start) * 1000, 3),
+                        "comments": scope.get("state", {}).get(COMMENTS_KEY, 0),
+                    }
+                },
+            )
+
+
+def _request_id(scope: Scope) -> str:
+    for key, value in scope.get("headers", ()):
+        if key == b"x-request-id":
+            candidate = value.decode("latin-1")[:64]
+            if candidate.isprintable():
+                return candidate
+    return uuid.uuid4().hex

@@ -1,0 +1,1 @@
+"""Route modules: thin adapters from schemas to the scorer and back."""

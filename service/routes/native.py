@@ -1,0 +1,81 @@
+"""The native JSON API: ``POST /v1/score`` and ``GET /v1/model``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from service.body import JSONRoute
+from service.deps import ModelDep, SettingsDep
+from service.schemas import EXAMPLES, AttributeOut, ModelInfo, ScoreRequest, ScoreResponse
+from service.scoring import score_request
+
+router = APIRouter(prefix="/v1", tags=["native API"], route_class=JSONRoute)
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Invalid JSON or invalid UTF-8."},
+    413: {"description": "Request body over `TOXICITY_MAX_BODY_BYTES`."},
+    422: {"description": "A field is wrong: empty or too long text, too many comments, unknown attribute, bad threshold."},
+    503: {"description": "The model is not loaded yet."},
+}
+
+
+@router.post(
+    "/score",
+    response_model=ScoreResponse,
+    summary="Score comments for toxicity",
+    responses=ERRORS,
+)
+def score(
+    request: Annotated[ScoreRequest, Body(openapi_examples=EXAMPLES)],
+    model: ModelDep,
+    settings: SettingsDep,
+) -> ScoreResponse:
+    """Score one or many comments; optionally explain each score.
+
+    Scores are calibrated probabilities. `flagged` lists the attributes at or above
+    their threshold. With `explain`, each attribute lists the words and phrases of
+    your text (offsets are Python string indices into what you sent, end exclusive)
+    with their exact contribution to the raw logit.
+    """
+    return score_request(request, model, settings)
+
+
+@router.get("/model", response_model=ModelInfo, summary="Describe the loaded model", responses={503: ERRORS[503]})
+def model_info(model: ModelDep, settings: SettingsDep) -> ModelInfo:
+    """Return the version, attributes (definition, status, threshold), headline metrics and data summary."""
+    manifest = model.manifest
+    attributes = []
+    for name, entry in manifest.get("attributes", {}).items():
+        attributes.append(
+            AttributeOut(
+                name=name,
+                definition=entry.get("definition", ""),
+                status=entry.get("status", "experimental"),
+                reason=entry.get("reason", ""),
+                default_threshold=entry.get("threshold"),
+            )
+        )
+    validation = manifest.get("metrics", {}).get("validation", {})
+    metrics = {name: by_source.get("all", {}) for name, by_source in validation.items()}
+    data = manifest.get("data", {})
+    sources = data.get("sources", {})
+    training = {
+        "sources": sources,
+        "train_comments": sum(s.get("train", 0) for s in sources.values()),
+        "validation_comments": sum(s.get("validation", 0) for s in sources.values()),
+        "files": len(data.get("files", [])),
+    }
+    return ModelInfo(
+        version=model.version,
+        created=manifest.get("created"),
+        attributes=attributes,
+        metrics=metrics,
+        training_data=training,
+        limits={
+            "max_text_bytes": settings.max_text_bytes,
+            "max_batch": settings.max_batch,
+            "max_body_bytes": settings.max_body_bytes,
+        },
+    )

@@ -1,0 +1,184 @@
+"""Request and response schemas of the native JSON API, with descriptions and examples."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+FRIENDLY = "Thanks for the thoughtful reply, I hadn't considered the budget side of this. Have a good weekend!"
+HOSTILE = (
+    "Mayor Crookston and Councillor Pettigrift are at it again. These clowns couldn't run a bath, "
+    "let alone a city. Vote the idiots out."
+)
+INSULT = "You are a pathetic idiot and nobody here wants to read your garbage."
+
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "hostile": {
+        "summary": "A hostile news comment mocking politicians' names",
+        "value": {"comments": [{"text": HOSTILE, "id": "c-1041"}], "explain": True},
+    },
+    "friendly": {
+        "summary": "A friendly reply",
+        "value": {"comments": [{"text": FRIENDLY, "id": "c-1042"}]},
+    },
+    "insult": {
+        "summary": "A direct insult, two attributes, a stricter INSULT threshold",
+        "value": {
+            "comments": [{"text": INSULT}],
+            "attributes": ["TOXICITY", "INSULT"],
+            "thresholds": {"INSULT": 0.7},
+        },
+    },
+    "batch": {
+        "summary": "A batch of three comments",
+        "value": {
+            "comments": [
+                {"text": FRIENDLY, "id": "a"},
+                {"text": HOSTILE, "id": "b"},
+                {"text": INSULT, "id": "c"},
+            ],
+            "attributes": ["TOXICITY", "INSULT", "IDENTITY_ATTACK"],
+        },
+    },
+}
+
+
+class Comment(BaseModel):
+    """One comment to score."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: StrictStr = Field(
+        description="The comment as the user wrote it: plain text, at most 20 KB of UTF-8 "
+        "(`TOXICITY_MAX_TEXT_BYTES`), not empty or whitespace only.",
+        examples=[HOSTILE],
+    )
+    id: StrictStr | None = Field(
+        default=None,
+        max_length=256,
+        description="Your identifier for the comment, echoed back in its result.",
+        examples=["c-1041"],
+    )
+
+
+class ScoreRequest(BaseModel):
+    """Score one or many comments."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [EXAMPLES["hostile"]["value"]]},
+    )
+
+    comments: list[Comment] = Field(
+        min_length=1,
+        description="The comments, at most `TOXICITY_MAX_BATCH` (default 1,000). Results keep this order.",
+    )
+    attributes: list[StrictStr] | None = Field(
+        default=None,
+        description="Attributes to score, e.g. `TOXICITY`, `INSULT`. Default: every attribute the model "
+        "supports or marks experimental (see `GET /v1/model`).",
+        examples=[["TOXICITY", "INSULT"]],
+    )
+    explain: StrictBool = Field(
+        default=False,
+        description="Also return, per attribute, the words and phrases that pushed the score up or down.",
+    )
+    thresholds: dict[StrictStr, Probability] | None = Field(
+        default=None,
+        description="Per-attribute thresholds in [0, 1] that decide `flagged`; others use the model's defaults.",
+        examples=[{"INSULT": 0.7}],
+    )
+
+
+class SpanOut(BaseModel):
+    """A word or phrase of the original text and how much it moved the raw score."""
+
+    start: int = Field(description="Start offset into the text you sent (Python string index, inclusive).")
+    end: int = Field(description="End offset into the text you sent (exclusive): `text[start:end]`.")
+    text: str = Field(description="The span itself, `text[start:end]`.")
+    weight: float = Field(description="Contribution to the raw logit: positive raises the score.")
+    kind: str = Field(description="`word` (unigram plus its character n-grams) or `phrase` (a word bigram).")
+
+
+class ExplanationOut(BaseModel):
+    """Why one attribute scored as it did: ``intercept + sum(spans.weight) + other == logit``."""
+
+    logit: float = Field(description="Raw linear score before calibration.")
+    intercept: float = Field(description="The head's bias term.")
+    other: float = Field(description="Summed weight of spans left out of the list (see `TOXICITY_MAX_EXPLAIN_SPANS`).")
+    spans: list[SpanOut] = Field(description="Largest contributions first.")
+
+
+class CommentResult(BaseModel):
+    """Scores for one comment."""
+
+    id: str | None = Field(description="The `id` you sent, or null.")
+    scores: dict[str, float] = Field(description="Calibrated probability per attribute.")
+    flagged: list[str] = Field(description="Attributes whose score is at or above the threshold.")
+    explanation: dict[str, ExplanationOut] | None = Field(
+        default=None, description="Per attribute, when `explain` was true."
+    )
+
+
+class ModelRef(BaseModel):
+    """Which model produced the scores."""
+
+    version: str
+
+
+class ScoreResponse(BaseModel):
+    """Results in request order."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "model": {"version": "2026.11.25-70e35106"},
+                    "results": [
+                        {
+                            "id": "c-1041",
+                            "scores": {"TOXICITY": 0.97, "INSULT": 0.91},
+                            "flagged": ["TOXICITY", "INSULT"],
+                            "explanation": None,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    model: ModelRef
+    results: list[CommentResult]
+
+
+class AttributeOut(BaseModel):
+    """One attribute of the loaded model."""
+
+    name: str
+    definition: str
+    status: str = Field(description="`supported` or `experimental` (scored); `unsupported` (not scored).")
+    reason: str = Field(description="Why the attribute has this status, with the evidence.")
+    default_threshold: float | None = Field(description="Threshold used for `flagged` when none is sent.")
+
+
+class ModelInfo(BaseModel):
+    """The loaded model's manifest essentials."""
+
+    version: str
+    created: str | None
+    attributes: list[AttributeOut]
+    metrics: dict[str, dict[str, Any]] = Field(
+        description="Validation metrics per attribute, pooled over sources (see the model card for each source)."
+    )
+    training_data: dict[str, Any] = Field(description="Sources and comment counts the model was trained on.")
+    limits: dict[str, int] = Field(description="Request limits of this server.")
+
+
+class Health(BaseModel):
+    """Liveness or readiness."""
+
+    status: str
+    model: str | None = None

@@ -1,0 +1,103 @@
+"""Turn a validated request into scorer calls and a response; checks limits on the way.
+
+No numpy or scikit-learn here: the scorer returns plain floats and explanations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from model import ToxicityModel
+from model.errors import UnknownAttribute
+from service.errors import ApiError, Problem
+from service.schemas import CommentResult, ExplanationOut, ModelRef, ScoreRequest, ScoreResponse, SpanOut
+from service.settings import Settings
+
+
+def check_texts(texts: Sequence[str], field: str, settings: Settings) -> None:
+    """Raise one 422 naming every empty, too long or unencodable text."""
+    problems = []
+    limit = settings.max_text_bytes
+    for i, text in enumerate(texts):
+        where = field.format(i=i)
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError as exc:
+            problems.append(
+                Problem("invalid_text", f"{where} holds an unpaired surrogate at character {exc.start}", where)
+            )
+            continue
+        if not text.strip():
+            problems.append(Problem("comment_empty", f"{where} is empty or whitespace only", where, 1))
+        elif size > limit:
+            problems.append(
+                Problem("comment_too_long", f"{where} is {size} bytes of UTF-8; the limit is {limit}", where, limit)
+            )
+    if problems:
+        raise ApiError(422, problems)
+
+
+def check_attributes(model: ToxicityModel, names: Sequence[str] | None, field: str) -> tuple[str, ...]:
+    """Return the attributes to score, or raise a 422 naming each unknown one."""
+    if names is None:
+        return model.scored_attributes
+    problems = []
+    for i, name in enumerate(names):
+        try:
+            model.check_attributes([name])
+        except UnknownAttribute as exc:
+            problems.append(Problem("unknown_attribute", exc.message, f"{field}[{i}]", exc.limit))
+    if problems:
+        raise ApiError(422, problems)
+    if not names:
+        raise ApiError.one(422, "no_attributes", f"{field} is empty; omit it to score every attribute", field)
+    return tuple(dict.fromkeys(names))
+
+
+def score_request(request: ScoreRequest, model: ToxicityModel, settings: Settings) -> ScoreResponse:
+    """Score every comment of a native request."""
+    if len(request.comments) > settings.max_batch:
+        raise ApiError.one(
+            422,
+            "batch_too_large",
+            f"comments holds {len(request.comments)} comments; the limit is {settings.max_batch} (TOXICITY_MAX_BATCH)",
+            "comments",
+            settings.max_batch,
+        )
+    texts = [c.text for c in request.comments]
+    check_texts(texts, "comments[{i}].text", settings)
+    names = check_attributes(model, request.attributes, "attributes")
+    thresholds = model.thresholds()
+    for name, value in (request.thresholds or {}).items():
+        if name not in thresholds:
+            raise ApiError.one(
+                422,
+                "unknown_attribute",
+                f"thresholds.{name}: unknown attribute (supported: {', '.join(thresholds)})",
+                f"thresholds.{name}",
+                ", ".join(thresholds),
+            )
+        thresholds[name] = value
+    scores = model.score(texts, names)
+    results = []
+    for comment, row in zip(request.comments, scores, strict=True):
+        explanation = None
+        if request.explain:
+            explanation = {
+                e.attribute: ExplanationOut(
+                    logit=e.logit,
+                    intercept=e.intercept,
+                    other=e.other,
+                    spans=[SpanOut(start=s.start, end=s.end, text=s.text, weight=s.weight, kind=s.kind) for s in e.spans],
+                )
+                for e in model.explain(comment.text, names, settings.max_explain_spans)
+            }
+        results.append(
+            CommentResult(
+                id=comment.id,
+                scores=row,
+                flagged=[n for n in names if row[n] >= thresholds[n]],
+                explanation=explanation,
+            )
+        )
+    return ScoreResponse(model=ModelRef(version=model.version), results=results)
