@@ -62,6 +62,7 @@ def median_of(values: Sequence[float]) -> float:
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Return a markdown table."""
+
     def cell(v: Any) -> str:
         if isinstance(v, float):
             return f"{v:,.2f}" if abs(v) < 1000 else f"{v:,.0f}"

@@ -24,7 +24,12 @@ def textbook_pipeline() -> Pipeline:
     features = FeatureUnion(
         [
             ("word", TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=150_000, sublinear_tf=True)),
-            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=250_000, sublinear_tf=True)),
+            (
+                "char",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=250_000, sublinear_tf=True
+                ),
+            ),
         ]
     )
     return make_pipeline(features, LogisticRegression(max_iter=1000))

@@ -16,11 +16,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, SHARED_DATA, median_of, python, run_child, table, write_json  # noqa: E402
+from bench.common import ROOT, SHARED_DATA, median_of, python, run_child, table, write_json
 
 TARGETS = {"train_seconds": 180.0, "train_peak_rss_mb": 4096.0, "artifact_mb": 25.0, "cold_load_seconds": 2.0}
-LOAD = "import time; t = time.perf_counter(); from model import load_model; load_model(); print(time.perf_counter() - t)"
-IMPORT_ONLY = "import time; t = time.perf_counter(); import sklearn, joblib, numpy, scipy.sparse; print(time.perf_counter() - t)"
+LOAD = (
+    "import time; t = time.perf_counter(); from model import load_model; load_model(); print(time.perf_counter() - t)"
+)
+IMPORT_ONLY = (
+    "import time; t = time.perf_counter(); import sklearn, joblib, numpy, scipy.sparse; print(time.perf_counter() - t)"
+)
 
 
 def main() -> int:
@@ -38,7 +42,8 @@ def main() -> int:
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
             s, rss, _ = run_child(
-                [python(), "-m", "training", "train", "--data-dir", str(args.data), "--out", tmp, "--quiet"], cwd=ROOT
+                [python(), "-m", "training", "train", "--data-dir", str(args.data), "--out", tmp, "--quiet"],
+                cwd=ROOT,
             )
             train_s.append(s)
             train_rss.append(rss)
@@ -64,14 +69,35 @@ def main() -> int:
         "import_only_seconds": median_of(import_s),
     }
     rows = [
-        ["training, all shared data (`toxicity train`)", figures["train_seconds"], "s",
-         f"{figures['train_seconds'] / figures['textbook_train_seconds']:.2f}x textbook fit", "<= 180 s"],
-        ["training peak RSS", figures["train_peak_rss_mb"], "MB",
-         f"{figures['train_peak_rss_mb'] / figures['textbook_train_peak_rss_mb']:.2f}x textbook fit", "<= 4096 MB"],
-        ["textbook pipeline fit, TOXICITY only (baseline)", figures["textbook_train_seconds"], "s", "1.00x", ""],
+        [
+            "training, all shared data (`toxicity train`)",
+            figures["train_seconds"],
+            "s",
+            f"{figures['train_seconds'] / figures['textbook_train_seconds']:.2f}x textbook fit",
+            "<= 180 s",
+        ],
+        [
+            "training peak RSS",
+            figures["train_peak_rss_mb"],
+            "MB",
+            f"{figures['train_peak_rss_mb'] / figures['textbook_train_peak_rss_mb']:.2f}x textbook fit",
+            "<= 4096 MB",
+        ],
+        [
+            "textbook pipeline fit, TOXICITY only (baseline)",
+            figures["textbook_train_seconds"],
+            "s",
+            "1.00x",
+            "",
+        ],
         ["artifact size (fresh train / shipped)", f"{size_mb:.1f} / {shipped_mb:.1f}", "MB", "", "<= 25 MB"],
-        ["cold load of the shipped model, fresh interpreter", figures["cold_load_seconds"], "s",
-         f"{figures['cold_load_seconds'] / figures['import_only_seconds']:.2f}x importing sklearn+joblib", "<= 2 s"],
+        [
+            "cold load of the shipped model, fresh interpreter",
+            figures["cold_load_seconds"],
+            "s",
+            f"{figures['cold_load_seconds'] / figures['import_only_seconds']:.2f}x importing sklearn+joblib",
+            "<= 2 s",
+        ],
     ]
     print(table(["figure", "median", "unit", "ratio to baseline in this run", "target"], rows))
     checks = {k: figures[k] <= v for k, v in TARGETS.items()}

@@ -120,9 +120,9 @@ def explain(
                 if " " in t[a:b]:
                     spots.append(("phrase", a, b))
                 else:
-                    spots.append(("word",) + _word_of(words, a))
+                    spots.append(("word", *_word_of(words, a)))
         else:
-            spots = [("word",) + words[i] for i in char_occ.get(term, ())]
+            spots = [("word", *words[i]) for i in char_occ.get(term, ())]
         placements.append((int(j), spots))
 
     out: list[Explanation] = []

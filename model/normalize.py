@@ -264,7 +264,8 @@ def _run(text: str, track: bool) -> _Doc:
     doc.substitute(_MENTION, lambda m: USER_TOKEN)
     doc.substitute(_LEET_TOKEN, _unleet)
     doc.delete(_spaced_separators(doc.text))
-    doc.delete(p for m in _REPEAT.finditer(doc.text) for p in range(m.start() + 1, m.end()))
+    # One character stands for the whole run, so offsets cover all of "!!!!".
+    doc.substitute(_REPEAT, lambda m: m.group(1))
     doc.apply(_space_edits(doc.text))
     return doc
 

@@ -119,9 +119,7 @@ class ToxicityModel:
         cols = [self._column[n] for n in names]
         return [dict(zip(names, map(float, row[cols]), strict=True)) for row in probs]
 
-    def explain(
-        self, text: str, attributes: Sequence[str] | None = None, max_spans: int = 20
-    ) -> list[Explanation]:
+    def explain(self, text: str, attributes: Sequence[str] | None = None, max_spans: int = 20) -> list[Explanation]:
         """Return, per attribute, the words and phrases of ``text`` that moved its score."""
         names = self.check_attributes(attributes)
         cols = [self._column[n] for n in names]

@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        swagger_ui_parameters={"defaultModelsExpandDepth": 0, "tryItOutEnabled": True},
+        swagger_ui_parameters={"defaultModelsExpandDepth": 0},
     )
     app.state.settings = settings
     app.state.model = None

@@ -115,7 +115,10 @@ def _bad_json(body: bytes, exc: orjson.JSONDecodeError) -> ApiError:
         body.decode("utf-8")
     except UnicodeDecodeError as bad:
         return ApiError.one(
-            400, "invalid_utf8", f"body is not valid UTF-8: byte {bad.start} (0x{body[bad.start]:02x}) is invalid", "body"
+            400,
+            "invalid_utf8",
+            f"body is not valid UTF-8: byte {bad.start} (0x{body[bad.start]:02x}) is invalid",
+            "body",
         )
     message = str(exc.msg) if hasattr(exc, "msg") else str(exc)
     if "depth" in message.lower() or "recursion" in message.lower():

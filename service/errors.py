@@ -119,7 +119,9 @@ def validation_problems(errors: Sequence[dict[str, Any]]) -> list[Problem]:
         where = field_path(e.get("loc", ()))
         kind = str(e.get("type", "invalid"))
         if kind == "json_invalid":
-            problems.append(Problem("invalid_json", f"body is not valid JSON: {ctx.get('error', e.get('msg'))}", "body"))
+            problems.append(
+                Problem("invalid_json", f"body is not valid JSON: {ctx.get('error', e.get('msg'))}", "body")
+            )
             continue
         message = f"{where}: {e.get('msg', 'invalid value')}"
         problems.append(Problem(_CODES.get(kind, kind), message, where, _jsonable(limit)))

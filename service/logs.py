@@ -99,7 +99,7 @@ class AccessLog:
 def _request_id(scope: Scope) -> str:
     for key, value in scope.get("headers", ()):
         if key == b"x-request-id":
-            candidate = value.decode("latin-1")[:64]
+            candidate = str(value.decode("latin-1"))[:64]
             if candidate.isprintable():
                 return candidate
     return uuid.uuid4().hex

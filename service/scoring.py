@@ -31,7 +31,12 @@ def check_texts(texts: Sequence[str], field: str, settings: Settings) -> None:
             problems.append(Problem("comment_empty", f"{where} is empty or whitespace only", where, 1))
         elif size > limit:
             problems.append(
-                Problem("comment_too_long", f"{where} is {size} bytes of UTF-8; the limit is {limit}", where, limit)
+                Problem(
+                    "comment_too_long",
+                    f"{where} is {size} bytes of UTF-8; the limit is {limit}",
+                    where,
+                    limit,
+                )
             )
     if problems:
         raise ApiError(422, problems)
@@ -88,7 +93,9 @@ def score_request(request: ScoreRequest, model: ToxicityModel, settings: Setting
                     logit=e.logit,
                     intercept=e.intercept,
                     other=e.other,
-                    spans=[SpanOut(start=s.start, end=s.end, text=s.text, weight=s.weight, kind=s.kind) for s in e.spans],
+                    spans=[
+                        SpanOut(start=s.start, end=s.end, text=s.text, weight=s.weight, kind=s.kind) for s in e.spans
+                    ],
                 )
                 for e in model.explain(comment.text, names, settings.max_explain_spans)
             }

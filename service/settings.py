@@ -28,7 +28,10 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64, description="Worker processes serving requests.")
     log_level: LogLevel = Field(default="info", description="Log level. No level ever logs comment text.")
     max_text_bytes: int = Field(
-        default=20_480, ge=1, le=1_048_576, description="Largest comment, in bytes of UTF-8 (Perspective: 20 KB)."
+        default=20_480,
+        ge=1,
+        le=1_048_576,
+        description="Largest comment, in bytes of UTF-8 (Perspective: 20 KB).",
     )
     max_batch: int = Field(default=1_000, ge=1, le=100_000, description="Most comments in one `/v1/score` request.")
     max_body_bytes: int = Field(

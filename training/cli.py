@@ -55,9 +55,7 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
         default=[],
         help="a CSV, TSV or JSONL file of labelled comments (repeatable)",
     )
-    g.add_argument(
-        "--text-column", default="text", help="text column of --table files (default: %(default)s)"
-    )
+    g.add_argument("--text-column", default="text", help="text column of --table files (default: %(default)s)")
     g.add_argument(
         "--label",
         action="append",
@@ -115,8 +113,7 @@ def _corpus(args: argparse.Namespace, validation_fraction: float, seed: int) -> 
     extra += [(p.name, load_civil_comments_2019(p), [p]) for p in args.civil_comments_2019]
     if not sources and not extra:
         raise TrainingError(
-            f"no training data: {args.data_dir} not found and no --table, --jigsaw-2018 or "
-            "--civil-comments-2019 given"
+            f"no training data: {args.data_dir} not found and no --table, --jigsaw-2018 or --civil-comments-2019 given"
         )
     root = args.data_dir if sources else None
     return build_corpus(sources, extra, validation_fraction=validation_fraction, seed=seed, data_root=root)
@@ -143,9 +140,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         root = os.path.relpath(args.data_dir.resolve(), PROJECT_ROOT)
     result = train(corpus, params, args.out, progress=say, baseline=not args.no_baseline, data_root=root)
     print(_summary(result.manifest))
-    print(
-        f"artifact: {args.out} ({result.manifest['artifact']['bytes'] / 1e6:.1f} MB), {result.seconds:.1f} s"
-    )
+    print(f"artifact: {args.out} ({result.manifest['artifact']['bytes'] / 1e6:.1f} MB), {result.seconds:.1f} s")
     return 0
 
 
@@ -168,12 +163,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     say = _progress(args.quiet)
     if say:
         say(f"scoring {len(records)} comments ({args.split} split)")
-    probs = (
-        model.probabilities([r.text for r in records]) if records else np.zeros((0, len(model.attributes)))
-    )
-    table = evaluate_table(
-        records, probs, model.attributes, {a: model.info[a].threshold for a in model.attributes}
-    )
+    probs = model.probabilities([r.text for r in records]) if records else np.zeros((0, len(model.attributes)))
+    table = evaluate_table(records, probs, model.attributes, {a: model.info[a].threshold for a in model.attributes})
     report = {"model": model.version, "split": args.split, "metrics": table}
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -182,9 +173,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _summary(manifest: dict[str, Any]) -> str:
-    rows = [
-        "attribute         source                       n      ROC-AUC  PR-AUC  F1     ECE    baseline-AUC"
-    ]
+    rows = ["attribute         source                       n      ROC-AUC  PR-AUC  F1     ECE    baseline-AUC"]
     base = manifest.get("metrics", {}).get("naive_baseline", {})
     for attribute, by_source in manifest["metrics"]["validation"].items():
         for source, m in by_source.items():

@@ -45,11 +45,7 @@ class Corpus:
 
     def part(self, validation: bool) -> tuple[list[Record], list[str]]:
         """Return the training (False) or validation (True) records and their keys."""
-        picked = [
-            (r, k)
-            for r, k, v in zip(self.records, self.keys, self.validation, strict=True)
-            if v is validation
-        ]
+        picked = [(r, k) for r, k, v in zip(self.records, self.keys, self.validation, strict=True) if v is validation]
         return [r for r, _ in picked], [k for _, k in picked]
 
     def sources(self) -> list[str]:
@@ -137,14 +133,9 @@ def split_fraction(group: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def assign_split(
-    records: Sequence[Record], keys: Sequence[str], validation_fraction: float, seed: int
-) -> list[bool]:
+def assign_split(records: Sequence[Record], keys: Sequence[str], validation_fraction: float, seed: int) -> list[bool]:
     """Return, per record, whether it belongs to the validation split."""
-    return [
-        split_fraction(f"{seed}:{r.group or k}") < validation_fraction
-        for r, k in zip(records, keys, strict=True)
-    ]
+    return [split_fraction(f"{seed}:{r.group or k}") < validation_fraction for r, k in zip(records, keys, strict=True)]
 
 
 def build_corpus(

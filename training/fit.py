@@ -118,9 +118,7 @@ def _collapse(
     return shared, float(model.intercept_[0]), blocks[defining].mean(axis=0), float(biases[defining].mean())
 
 
-def _fit(
-    x: sp.csr_matrix, y: NDArray[np.int64], w: NDArray[np.float64], c: float, seed: int
-) -> LogisticRegression:
+def _fit(x: sp.csr_matrix, y: NDArray[np.int64], w: NDArray[np.float64], c: float, seed: int) -> LogisticRegression:
     # The dual liblinear solver is several times faster than the primal one when, as
     # here, there are more features than rows, and it releases the GIL while fitting.
     model = LogisticRegression(C=c, solver="liblinear", dual=True, max_iter=5000, random_state=seed)
@@ -176,9 +174,7 @@ def plan_tasks(
             defining = list(range(len(sources)))
         weight = np.array([records[i].weight for i in rows]) * _source_weights(names, params.source_balance)
         weight /= weight.mean()
-        tasks.append(
-            _Task(attribute, rows, y, weight, source_ids, sources, np.array(defining), fold_of[rows])
-        )
+        tasks.append(_Task(attribute, rows, y, weight, source_ids, sources, np.array(defining), fold_of[rows]))
     return tasks, skipped
 
 

@@ -102,9 +102,7 @@ def decide_status(
         return Status.UNSUPPORTED, skipped or "no training labels"
     auc = (pooled or {}).get("roc_auc", float("nan"))
     n_sources = len(head.per_source)
-    evidence = (
-        f"{head.positives} positive training labels from {n_sources} source(s), validation ROC-AUC {auc:.3f}"
-    )
+    evidence = f"{head.positives} positive training labels from {n_sources} source(s), validation ROC-AUC {auc:.3f}"
     if attribute in PROXY_ATTRIBUTES:
         return Status.EXPERIMENTAL, f"{PROXY_ATTRIBUTES[attribute]}; {evidence}"
     gaps = []
@@ -140,6 +138,7 @@ def train(
 ) -> TrainResult:
     """Fit, evaluate and (if ``out_dir``) write a model artifact from ``corpus``."""
     clock = Clock(progress)
+    commit = git_commit()  # at the start: the code that trains, not whatever changed since
     train_records, train_keys = corpus.part(False)
     val_records, _ = corpus.part(True)
     clock(f"corpus: {len(train_records)} training and {len(val_records)} validation comments")
@@ -148,10 +147,7 @@ def train(
     val_texts = [normalize(r.text) for r in val_records]
     clock("normalised texts")
     featurizer, x_train = Featurizer.fit(train_texts, params.features)
-    clock(
-        f"fitted vectorisers: {featurizer.n_word} word and "
-        f"{featurizer.n_features - featurizer.n_word} char features"
-    )
+    clock(f"fitted vectorisers: {featurizer.n_word} word and {featurizer.n_features - featurizer.n_word} char features")
 
     heads, skipped = fit_heads(x_train, train_records, train_keys, ATTRIBUTE_NAMES, params, clock)
     del x_train
@@ -211,15 +207,13 @@ def train(
 
     files = [asdict(f) for f in corpus.files]
     params_dict = params.as_dict()
-    version_seed = json.dumps({"files": files, "params": params_dict, "code": git_commit()}, sort_keys=True)
-    version = (
-        datetime.now(UTC).strftime("%Y.%m.%d") + "-" + hashlib.sha256(version_seed.encode()).hexdigest()[:8]
-    )
+    version_seed = json.dumps({"files": files, "params": params_dict, "code": commit}, sort_keys=True)
+    version = datetime.now(UTC).strftime("%Y.%m.%d") + "-" + hashlib.sha256(version_seed.encode()).hexdigest()[:8]
     manifest: dict[str, Any] = {
         "version": version,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "libraries": library_versions(),
-        "git_commit": git_commit(),
+        "git_commit": commit,
         "normalizer": "model.normalize v1",
         "parameters": params_dict,
         "data": {

@@ -40,9 +40,9 @@ class Record:
                 raise ValueError(f"{self.ref or self.source}: unknown attribute {name!r}")
             if value not in (0, 1):
                 raise ValueError(f"{self.ref or self.source}: label {name}={value!r} is not 0 or 1")
-        for name, value in self.soft.items():
-            if name not in ATTRIBUTE_NAMES or not 0.0 <= value <= 1.0:
-                raise ValueError(f"{self.ref or self.source}: soft label {name}={value!r} is invalid")
+        for name, share in self.soft.items():
+            if name not in ATTRIBUTE_NAMES or not 0.0 <= share <= 1.0:
+                raise ValueError(f"{self.ref or self.source}: soft label {name}={share!r} is invalid")
         if not self.weight > 0:
             raise ValueError(f"{self.ref or self.source}: weight {self.weight!r} must be positive")
 

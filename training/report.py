@@ -70,9 +70,7 @@ def render_plots(curves: Mapping[str, tuple[NDArray[np.int64], NDArray[np.float6
             ax.set(xlabel="recall", ylabel="precision", title="Precision-recall (validation)")
         else:
             ax.plot([0, 1], [0, 1], "k:", linewidth=1)
-            ax.set(
-                xlabel="mean predicted probability", ylabel="observed rate", title="Reliability (validation)"
-            )
+            ax.set(xlabel="mean predicted probability", ylabel="observed rate", title="Reliability (validation)")
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1.01)
         ax.legend(fontsize=8, loc="lower right" if kind != "pr" else "lower left")
@@ -200,9 +198,7 @@ def render_card(manifest: Mapping[str, Any], plot_names: Sequence[str]) -> str:
     if merged:
         lines += [
             "",
-            "Near-duplicates merged (kept <- folded in): "
-            + "; ".join(f"{k}: {v}" for k, v in merged.items())
-            + ".",
+            "Near-duplicates merged (kept <- folded in): " + "; ".join(f"{k}: {v}" for k, v in merged.items()) + ".",
         ]
     lines += ["", "Files (sha256):", ""]
     lines += [f"- `{f['path']}` `{f['sha256']}`" for f in data["files"]]

@@ -16,7 +16,9 @@ router = APIRouter(prefix="/v1", tags=["native API"], route_class=JSONRoute)
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid JSON or invalid UTF-8."},
     413: {"description": "Request body over `TOXICITY_MAX_BODY_BYTES`."},
-    422: {"description": "A field is wrong: empty or too long text, too many comments, unknown attribute, bad threshold."},
+    422: {
+        "description": "A field is wrong: empty or too long text, too many comments, unknown attribute, bad threshold."
+    },
     503: {"description": "The model is not loaded yet."},
 }
 

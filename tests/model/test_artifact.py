@@ -107,9 +107,7 @@ def test_save_writes_manifest_last_and_atomically(tmp_path: Path, monkeypatch: p
         real(path, data)
 
     monkeypatch.setattr(art, "_atomic_write", spy)
-    manifest = save_artifact(
-        tmp_path, {"x": 1}, {"version": "t"}, {"MODEL_CARD.md": b"card", "plots/a.png": b"png"}
-    )
+    manifest = save_artifact(tmp_path, {"x": 1}, {"version": "t"}, {"MODEL_CARD.md": b"card", "plots/a.png": b"png"})
     assert order[-1] == MANIFEST_FILE
     assert manifest["libraries"] == library_versions()
     assert not list(tmp_path.glob(".*.tmp"))

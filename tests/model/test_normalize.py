@@ -76,6 +76,9 @@ def test_offsets_of_joined_and_squeezed_words() -> None:
     assert raw[slice(*norm.span(i, i + 5))] == "i d i o t"
     j = norm.text.index("stupid")
     assert raw[slice(*norm.span(j, j + 6))] == "stuuuupid"
+    bang = normalize_with_offsets("no!!!!")
+    assert bang.text == "no!"
+    assert bang.span(2, 3) == (2, 6)
 
 
 def test_span_rejects_bad_ranges() -> None:

@@ -29,7 +29,11 @@ def test_loads_in_a_fresh_interpreter_without_fastapi(tmp_path: Path) -> None:
     )
     # Run from an unrelated folder, as an installed package would be used.
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     report = json.loads(out.stdout)
@@ -58,7 +62,9 @@ def test_insult_scores_above_friendly(shipped_model: ToxicityModel) -> None:
         assert hostile[attribute] > friendly[attribute] + 0.3, attribute
 
 
-@pytest.mark.parametrize("variant", ["y0u are an 1d10t", "you are an i d i o t", "YOU ARE AN IDIOT!!!!", "you are an ïdïöt"])
+@pytest.mark.parametrize(
+    "variant", ["y0u are an 1d10t", "you are an i d i o t", "YOU ARE AN IDIOT!!!!", "you are an ïdïöt"]
+)
 def test_obfuscations_stay_close_to_the_plain_form(shipped_model: ToxicityModel, variant: str) -> None:
     plain, obfuscated, friendly = shipped_model.score(["you are an idiot", variant, FRIENDLY])
     for attribute in ("INSULT", "TOXICITY"):

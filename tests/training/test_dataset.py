@@ -63,8 +63,7 @@ def test_olid_and_tweeteval_offensive_count_once(tmp_path: Path) -> None:
 
 def test_split_keeps_groups_together_and_is_stable() -> None:
     records = [
-        Record(text=f"sentence {i}", source="s", labels={"TOXICITY": i % 2}, group=f"post{i // 5}")
-        for i in range(500)
+        Record(text=f"sentence {i}", source="s", labels={"TOXICITY": i % 2}, group=f"post{i // 5}") for i in range(500)
     ]
     keys = [dedup_key(r.text) for r in records]
     split = assign_split(records, keys, 0.2, seed=0)

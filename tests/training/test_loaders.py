@@ -240,7 +240,9 @@ def test_ethos_binary_and_multilabel_merge(tmp_path: Path) -> None:
         "comment;isHate\nkill them all;1.0\nnice song;0.1667\nmeh;0.5",
         gz=True,
     )
-    header = "comment;violence;directed_vs_generalized;gender;race;national_origin;disability;religion;sexual_orientation\n"
+    header = (
+        "comment;violence;directed_vs_generalized;gender;race;national_origin;disability;religion;sexual_orientation\n"
+    )
     write(
         tmp_path / "Ethos_Dataset_Multi_Label.csv",
         header + "kill them all;0.8;0;0;1;0;0;0;0\nonly here;0;1;1;0;0;0;0;0",
@@ -331,9 +333,7 @@ def test_generic_csv_tsv_jsonl(tmp_path: Path) -> None:
     assert recs[1].soft == {"INSULT": 0.75}
     assert recs[0].source == "mine"
     tsv_path = write(tmp_path / "t.tsv", "text\tlabel\nhi, there\t1\n")
-    assert [r.text for r in load_table(tsv_path, text_column="text", labels={"THREAT": "label"})] == [
-        "hi, there"
-    ]
+    assert [r.text for r in load_table(tsv_path, text_column="text", labels={"THREAT": "label"})] == ["hi, there"]
     rows = [{"text": "a", "y": 1}, {"text": "b", "y": 0.2}, {"text": "c", "y": None}]
     jl = write(tmp_path / "d.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n", gz=True)
     out = list(load_table(jl, text_column="text", labels={"TOXICITY": "y"}))

@@ -12,7 +12,7 @@ import io
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal, cast
 
 from training.errors import DataFormatError
 
@@ -25,7 +25,7 @@ def open_text(path: Path) -> IO[str]:
     if not path.is_file():
         raise DataFormatError(path, None, "file not found")
     # The caller closes the returned wrapper, which closes this handle too.
-    raw: IO[bytes] = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")  # noqa: SIM115
+    raw = cast(IO[bytes], gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb"))  # noqa: SIM115
     return io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
 
@@ -90,7 +90,7 @@ def read_rows(
     required: Sequence[str],
     *,
     delimiter: str = ",",
-    quoting: int = csv.QUOTE_MINIMAL,
+    quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL,
 ) -> Iterator[Row]:
     """Yield rows of a delimited file with a header, checking columns and row widths."""
     with open_text(path) as handle:
@@ -101,16 +101,12 @@ def read_rows(
                 raise DataFormatError(path, 1, "file is empty (no header row)")
             missing = [c for c in required if c not in header]
             if missing:
-                raise DataFormatError(
-                    path, 1, f"header lacks column(s) {', '.join(map(repr, missing))}; has {header}"
-                )
+                raise DataFormatError(path, 1, f"header lacks column(s) {', '.join(map(repr, missing))}; has {header}")
             for fields in reader:
                 if not fields:
                     continue
                 if len(fields) != len(header):
-                    raise DataFormatError(
-                        path, reader.line_num, f"expected {len(header)} fields, found {len(fields)}"
-                    )
+                    raise DataFormatError(path, reader.line_num, f"expected {len(header)} fields, found {len(fields)}")
                 row = Row(zip(header, fields, strict=True))
                 row.path, row.line = path, reader.line_num
                 yield row

@@ -40,9 +40,7 @@ def _sentences(path: Path) -> dict[str, str]:
                 try:
                     texts[name.removesuffix(".txt")] = handle.read().decode("utf-8")
                 except UnicodeDecodeError as exc:
-                    raise DataFormatError(
-                        path, None, f"member {member.name!r}: invalid UTF-8: {exc.reason}"
-                    ) from None
+                    raise DataFormatError(path, None, f"member {member.name!r}: invalid UTF-8: {exc.reason}") from None
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise DataFormatError(path, None, f"unreadable tar archive: {exc}") from None
     return texts

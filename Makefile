@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make serve` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: serve test install install-test bench lint lock clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Runtime: the pinned lock, then the project itself without re-resolving.
+$(VENV)/.installed: $(PY) requirements.lock pyproject.toml
+	$(PIP) install -r requirements.lock
+	$(PIP) install --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-dev.lock
+	$(PIP) install -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+serve: install
+	TOXICITY_HOST=$(HOST) TOXICITY_PORT=$(PORT) $(PY) -m service
+
+test: install-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install-test
+	$(PY) bench/run.py
+
+lint: install-test
+	$(PY) -m ruff check model training service tests bench
+	$(PY) -m ruff format --check model training service tests bench
+	$(PY) -m mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts bench/results

@@ -1,0 +1,41 @@
+"""Fixtures that drive the real app in-process, lifespan included."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+
+from service.app import create_app
+from service.settings import Settings
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+@pytest.fixture
+async def client(tiny_artifact: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app serving the tiny model, with small limits."""
+    settings = Settings(model_path=tiny_artifact, max_batch=5, max_text_bytes=200, max_body_bytes=4096)
+    async for c in running(create_app(settings)):
+        yield c
+
+
+@pytest.fixture
+async def shipped_client() -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app serving the shipped model with default settings."""
+    async for c in running(create_app(Settings())):
+        yield c

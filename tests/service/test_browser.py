@@ -1,0 +1,73 @@
+"""Headless Chromium opens /docs, runs "Try it out" on POST /v1/score and sees scores.
+
+Uses Debian's Chromium (``apt-get install chromium``) through Playwright; nothing is
+downloaded. Skips when Chromium is absent, unless TOXICITY_REQUIRE_BROWSER is set
+(as ``.ci/run`` does), in which case its absence fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.live import ROOT, live_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+def _require_browser() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("TOXICITY_REQUIRE_BROWSER"):
+        pytest.fail(f"{CHROMIUM} is missing but TOXICITY_REQUIRE_BROWSER is set: apt-get install chromium")
+    pytest.skip(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.mark.slow
+def test_docs_try_it_out_scores_the_example(tmp_path: Path) -> None:
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "docs-try-it-out.png"
+    requests: list[str] = []
+    with live_server(tmp_path) as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600})
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(f"{server.url}/docs", wait_until="networkidle")
+            op = page.locator("#operations-native_API-score_v1_score_post")
+            op.locator(".opblock-summary").click()
+            op.get_by_role("button", name="Try it out").click()
+            op.get_by_role("button", name="Execute").click()
+            status = op.locator(".live-responses-table tr.response .response-col_status").first
+            status.wait_for(timeout=30_000)
+            body = op.locator(".live-responses-table tr.response .response-col_description pre").first
+            body.wait_for(timeout=30_000)
+            assert status.inner_text().strip().startswith("200")
+            payload = json.loads(body.inner_text())
+            scores = payload["results"][0]["scores"]
+            assert set(scores) >= {"TOXICITY", "INSULT"}
+            assert scores["TOXICITY"] > 0.5  # the default example is the hostile comment
+            op.scroll_into_view_if_needed()
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    assert shot.stat().st_size > 10_000
+    # Nothing but the server itself was contacted: the page works offline.
+    assert requests and all(u.startswith(server.url) or u.startswith("data:") for u in requests), requests
