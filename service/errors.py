@@ -46,9 +46,17 @@ class ApiError(Exception):
     headers: dict[str, str] | None = None
 
     @classmethod
-    def one(cls, status: int, code: str, message: str, field: str | None = None, limit: Any = None) -> ApiError:
+    def one(
+        cls,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        limit: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> ApiError:
         """Return an error with a single problem."""
-        return cls(status, [Problem(code, message, field, limit)])
+        return cls(status, [Problem(code, message, field, limit)], headers)
 
     def __str__(self) -> str:
         return "; ".join(p.message for p in self.problems)
@@ -72,7 +80,8 @@ def native_body(err: ApiError) -> dict[str, Any]:
 
 
 # Google-shaped rendering is registered by the Perspective module; the path decides.
-Renderer = Callable[[ApiError], dict[str, Any]]
+# A renderer returns the HTTP status and the body.
+Renderer = Callable[[ApiError], tuple[int, dict[str, Any]]]
 _renderers: list[tuple[Callable[[str], bool], Renderer]] = []
 
 
@@ -85,7 +94,8 @@ def render(path: str, err: ApiError) -> JSONResponse:
     """Return the error response for a request path."""
     for matches, renderer in _renderers:
         if matches(path):
-            return JSONResponse(renderer(err), status_code=err.status, headers=err.headers)
+            status, body = renderer(err)
+            return JSONResponse(body, status_code=status, headers=err.headers)
     return JSONResponse(native_body(err), status_code=err.status, headers=err.headers)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access = logging.getLogger("toxicity.access")
-COMMENTS_KEY = "toxicity.comments"
+COMMENTS_KEY = "comments"  # routes set request.state.comments
 
 
 class JsonFormatter(logging.Formatter):

@@ -43,8 +43,35 @@ class Settings(BaseSettings):
     max_explain_spans: int = Field(
         default=20, ge=1, le=10_000, description="Most spans listed per attribute in an explanation."
     )
+    api_keys: str = Field(
+        default="",
+        repr=False,
+        description="Comma-separated API keys. Empty (and no keys file) means the API is open.",
+    )
+    api_keys_file: Path | None = Field(
+        default=None, description="File of API keys, one per line (`#` starts a comment)."
+    )
+    perspective_prefix: str = Field(
+        default="",
+        pattern=r"^(/[A-Za-z0-9._~-]+)*$",
+        description="Extra path prefix for the Perspective routes, e.g. `/perspective` (they stay at the root too).",
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="Public base URL for the discovery document's `rootUrl`; empty means derived from the request.",
+    )
+    suggestions_db: Path = Field(
+        default=Path("var/suggestions.sqlite3"),
+        description="SQLite file (WAL mode) where `comments:suggestscore` stores suggestions.",
+    )
+    language_fallback: str = Field(
+        default="en",
+        pattern=r"^([a-z]{2,3})?$",
+        description="Language assumed when detection is unsure or the text is short; empty fails like Perspective.",
+    )
 
-    @field_validator("model_path", mode="before")
+    @field_validator("model_path", "api_keys_file", "public_base_url", mode="before")
     @classmethod
     def _empty_path_is_default(cls, value: object) -> object:
         return None if value in ("", None) else value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
 from service.body import JSONRoute
 from service.deps import ModelDep, SettingsDep
@@ -31,6 +31,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 )
 def score(
     request: Annotated[ScoreRequest, Body(openapi_examples=EXAMPLES)],
+    http: Request,
     model: ModelDep,
     settings: SettingsDep,
 ) -> ScoreResponse:
@@ -41,6 +42,7 @@ def score(
     your text (offsets are Python string indices into what you sent, end exclusive)
     with their exact contribution to the raw logit.
     """
+    http.state.comments = len(request.comments)
     return score_request(request, model, settings)
 
 

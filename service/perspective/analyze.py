@@ -1,0 +1,229 @@
+"""``comments:analyze`` and ``comments:suggestscore``: validation like Perspective, then scoring.
+
+Differences from Perspective, by design and documented in the README:
+
+- Only English is supported; ``languages`` naming English alongside others is
+  accepted. Short or uncertain text without ``languages`` is treated as English.
+- Only ``PROBABILITY`` scores exist.
+- A comment may be 20 KB of UTF-8 (Perspective's later limit).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from model import Status, ToxicityModel
+from service.perspective import errors as perr
+from service.perspective.html_text import html_to_text
+from service.perspective.language import Detector, primary
+from service.perspective.schemas import (
+    AnalyzeCommentRequest,
+    AnalyzeCommentResponse,
+    AttributeScores,
+    Score,
+    SpanScore,
+    SuggestCommentScoreRequest,
+    TextEntry,
+)
+from service.perspective.store import Suggestion, SuggestionStore
+from service.settings import Settings
+
+SUPPORTED_LANGUAGES = ("en",)
+_LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
+_SENTENCE = re.compile(r"[^\s].*?(?:[.!?…]+(?=\s|$)|\n|$)", re.S)
+
+
+def comment_text(entry: TextEntry | None, settings: Settings) -> str:
+    """Return the comment's plain text, or raise Perspective's error."""
+    if entry is None or entry.text is None or not entry.text.strip():
+        raise perr.invalid("COMMENT_EMPTY", perr.COMMENT_EMPTY, "comment.text")
+    try:
+        size = len(entry.text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise perr.invalid("INVALID_TEXT", "Comment text holds an unpaired surrogate.", "comment.text") from None
+    if size > settings.max_text_bytes:
+        raise perr.invalid("COMMENT_TOO_LONG", perr.COMMENT_TOO_LONG, "comment.text")
+    if entry.type == "HTML":
+        text = html_to_text(entry.text)
+        if not text.strip():
+            raise perr.invalid("COMMENT_EMPTY", perr.COMMENT_EMPTY, "comment.text")
+        return text
+    return entry.text
+
+
+def requested(model: ToxicityModel, request: AnalyzeCommentRequest) -> list[tuple[str, str, float | None]]:
+    """Return ``(name as requested, model attribute, threshold)`` per requested attribute."""
+    if not request.requested_attributes:
+        raise perr.invalid("NO_REQUESTED_ATTRIBUTES", perr.NO_REQUESTED_ATTRIBUTES, "requestedAttributes")
+    out = []
+    for name, params in request.requested_attributes.items():
+        base = name.split("@", 1)[0].strip().upper() if name else ""
+        info = model.info.get(base)
+        # Unsupported attributes are refused exactly like unknown ones; experimental ones are scored.
+        if info is None or info.status == Status.UNSUPPORTED:
+            raise perr.invalid("UNKNOWN_ATTRIBUTE", f"Unknown requested attribute: {name}", "requestedAttributes")
+        if params.score_type not in (None, "PROBABILITY", "SCORE_TYPE_UNSPECIFIED"):
+            raise perr.invalid(
+                "UNSUPPORTED_SCORE_TYPE",
+                f"Requested score type {params.score_type} is not supported by attribute {name}",
+                "requestedAttributes",
+            )
+        threshold = None if params.score_threshold is None else float(params.score_threshold)
+        out.append((name, base, threshold))
+    return out
+
+
+def languages_for(
+    request_languages: Sequence[str] | None,
+    text: str,
+    names: Sequence[str],
+    detector: Detector,
+    settings: Settings,
+) -> tuple[list[str], list[str] | None]:
+    """Return the effective languages and, when they were detected, the detected list."""
+    first = names[0] if names else "TOXICITY"
+    if request_languages:
+        for code in request_languages:
+            if not _LANGUAGE_CODE.match(code):
+                raise perr.invalid("INVALID_LANGUAGE", f"Invalid language code: {code}", "languages")
+        if not any(primary(c) in SUPPORTED_LANGUAGES for c in request_languages):
+            raise perr.invalid(
+                "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
+                f"Attribute {first} does not support request languages: {', '.join(request_languages)}",
+                "languages",
+            )
+        return list(request_languages), None
+    detection = detector.detect(text)
+    detected = detection.listed()
+    best = detection.best
+    if best is None:
+        if not settings.language_fallback:
+            raise perr.invalid("LANGUAGE_DETECTION_FAILED", perr.LANGUAGE_DETECTION_FAILED, "languages")
+        return [settings.language_fallback], detected or [settings.language_fallback]
+    if best not in SUPPORTED_LANGUAGES:
+        raise perr.invalid(
+            "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
+            f"Attribute {first} does not support request languages: {best}",
+            "languages",
+        )
+    return [best], detected
+
+
+def utf16_offsets(text: str) -> list[int]:
+    """Return, for each Python index 0..len(text), its offset in UTF-16 code units."""
+    out = [0] * (len(text) + 1)
+    acc = 0
+    for i, c in enumerate(text):
+        out[i] = acc
+        acc += 2 if ord(c) > 0xFFFF else 1
+    out[len(text)] = acc
+    return out
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` Python indices of each sentence, trailing space excluded."""
+    spans = []
+    for m in _SENTENCE.finditer(text):
+        start, end = m.start(), m.end()
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+def analyze(
+    request: AnalyzeCommentRequest, model: ToxicityModel, detector: Detector, settings: Settings
+) -> AnalyzeCommentResponse:
+    """Score one Perspective request."""
+    text = comment_text(request.comment, settings)
+    wanted = requested(model, request)
+    if request.context is not None and request.context.entries and request.context.article_and_parent_comment:
+        raise perr.invalid(
+            "INVALID_CONTEXT",
+            "Context can have either entries or article_and_parent_comment, but both were set",
+            "context",
+        )
+    languages, detected = languages_for(request.languages, text, [w[0] for w in wanted], detector, settings)
+    attributes = list(dict.fromkeys(base for _, base, _ in wanted))
+    units = utf16_offsets(text)
+    whole = [(0, len(text))]
+    spans = (sentences(text) or whole) if request.span_annotations else whole
+    texts = [text] + ([text[a:b] for a, b in spans] if request.span_annotations else [])
+    rows = model.score(texts, attributes)
+    summary = rows[0]
+    span_rows = rows[1:] if request.span_annotations else [summary]
+    scores: dict[str, AttributeScores] = {}
+    for name, base, threshold in wanted:
+        value = summary[base]
+        if threshold is not None and value < threshold:
+            continue  # Perspective omits scores below the requested threshold
+        span_scores = [
+            SpanScore(begin=units[a], end=units[b], score=Score(value=row[base], type="PROBABILITY"))
+            for (a, b), row in zip(spans, span_rows, strict=True)
+            if threshold is None or row[base] >= threshold
+        ]
+        scores[name] = AttributeScores(summary_score=Score(value=value, type="PROBABILITY"), span_scores=span_scores)
+    return AnalyzeCommentResponse(
+        attribute_scores=scores,
+        languages=languages,
+        detected_languages=detected,
+        client_token=request.client_token,
+    )
+
+
+def suggest(request: SuggestCommentScoreRequest, store: SuggestionStore, settings: Settings) -> dict[str, Any]:
+    """Validate a suggestion like Perspective and store it durably; return the response fields."""
+    text = comment_text(request.comment, settings)
+    if not request.attribute_scores:
+        raise perr.invalid("NO_ATTRIBUTE_SCORES", "Missing attribute_scores", "attributeScores")
+    for name, scores in request.attribute_scores.items():
+        if not name.strip():
+            raise perr.invalid("INVALID_ATTRIBUTE", "Attribute names must be non-empty", "attributeScores")
+        if scores.summary_score is None and not scores.span_scores:
+            raise perr.invalid(
+                "EMPTY_ATTRIBUTE_SCORES",
+                f"Attribute scores for {name} must set summary_score or span_scores",
+                f"attributeScores.{name}",
+            )
+        every = ([scores.summary_score] if scores.summary_score is not None else []) + [
+            s.score for s in scores.span_scores or [] if s.score is not None
+        ]
+        for span in scores.span_scores or []:
+            if span.begin is None or span.end is None or span.score is None:
+                raise perr.invalid(
+                    "INVALID_SPAN_SCORE",
+                    f"Every span score of {name} must set begin, end and score",
+                    f"attributeScores.{name}.spanScores",
+                )
+            if not 0 <= span.begin <= span.end:
+                raise perr.invalid("INVALID_SPAN_SCORE", f"Span of {name} has begin > end", f"attributeScores.{name}")
+        for score in every:
+            if score.value is None:
+                raise perr.invalid(
+                    "SCORE_NOT_SET", f"Every score of {name} must be explicitly set", f"attributeScores.{name}"
+                )
+            if (score.type in (None, "PROBABILITY")) and not 0.0 <= score.value <= 1.0:
+                raise perr.invalid(
+                    "INVALID_SCORE", f"Probability score of {name} must be in [0, 1]", f"attributeScores.{name}"
+                )
+    store.add(
+        Suggestion(
+            comment_text=text,
+            comment_type=request.comment.type if request.comment else None,
+            context=request.context.model_dump(by_alias=True, exclude_none=True) if request.context else None,
+            attribute_scores={
+                k: v.model_dump(by_alias=True, exclude_none=True) for k, v in request.attribute_scores.items()
+            },
+            languages=request.languages,
+            community_id=request.community_id,
+            client_token=request.client_token,
+            session_id=request.session_id,
+        )
+    )
+    out: dict[str, Any] = {"clientToken": request.client_token}
+    if request.languages:
+        out["requestedLanguages"] = request.languages
+    return out

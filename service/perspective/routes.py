@@ -1,0 +1,94 @@
+"""Routes of the Perspective API: analyze, suggestscore and the discovery document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from service.auth import perspective_key
+from service.body import JSONRoute
+from service.deps import ModelDep, SettingsDep
+from service.errors import ApiError
+from service.perspective.analyze import analyze, suggest
+from service.perspective.discovery import document
+from service.perspective.schemas import (
+    AnalyzeCommentRequest,
+    AnalyzeCommentResponse,
+    SuggestCommentScoreRequest,
+    SuggestCommentScoreResponse,
+)
+
+GOOGLE_ERROR = {
+    "description": "Google's error shape: "
+    '`{"error": {"code", "message", "status", "details": [{"@type", "errorType"}]}}`.',
+    "content": {
+        "application/json": {
+            "example": {
+                "error": {
+                    "code": 400,
+                    "message": "Comment must be non-empty.",
+                    "status": "INVALID_ARGUMENT",
+                    "details": [
+                        {
+                            "@type": "type.googleapis.com/google.commentanalyzer.v1alpha1.Error",
+                            "errorType": "COMMENT_EMPTY",
+                        }
+                    ],
+                }
+            }
+        }
+    },
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: GOOGLE_ERROR,
+    413: {"description": "Request body over `TOXICITY_MAX_BODY_BYTES` (Google's shape)."},
+    503: {"description": "The model is not loaded yet (Google's shape)."},
+}
+
+api = APIRouter(tags=["Perspective API"], route_class=JSONRoute, dependencies=[Depends(perspective_key)])
+discovery = APIRouter(tags=["Perspective API"])
+
+
+@api.post(
+    "/v1alpha1/comments:analyze",
+    response_model=AnalyzeCommentResponse,
+    response_model_exclude_none=True,
+    summary="Perspective: analyze a comment",
+    responses=ERRORS,
+)
+def comments_analyze(
+    body: AnalyzeCommentRequest, request: Request, model: ModelDep, settings: SettingsDep
+) -> AnalyzeCommentResponse:
+    """Score one comment, as Perspective's `comments:analyze` does.
+
+    Unknown query parameters Google clients add (`alt`, `$.xgafv`, `fields`,
+    `prettyPrint`, `quotaUser`) are ignored. Span scores are per sentence with
+    `begin`/`end` in UTF-16 code units, end exclusive.
+    """
+    request.state.comments = 1
+    return analyze(body, model, request.app.state.detector, settings)
+
+
+@api.post(
+    "/v1alpha1/comments:suggestscore",
+    response_model=SuggestCommentScoreResponse,
+    response_model_exclude_none=True,
+    summary="Perspective: suggest a score for a comment",
+    responses=ERRORS,
+)
+def comments_suggestscore(body: SuggestCommentScoreRequest, request: Request, settings: SettingsDep) -> dict[str, Any]:
+    """Store a suggested score durably (SQLite, WAL); the response is sent only after the commit."""
+    request.state.comments = 1
+    return suggest(body, request.app.state.suggestions, settings)
+
+
+@discovery.get("/$discovery/rest", summary="Perspective: discovery document", responses={404: GOOGLE_ERROR})
+def discovery_document(request: Request, settings: SettingsDep, version: str = "v1alpha1") -> JSONResponse:
+    """Return the discovery document Google's API client libraries build from."""
+    if version != "v1alpha1":
+        raise ApiError.one(404, "NOT_FOUND", f"Discovery document not found for API service version {version}")
+    prefix = request.url.path[: -len("/$discovery/rest")]
+    base = settings.public_base_url.rstrip("/") if settings.public_base_url else str(request.base_url).rstrip("/")
+    return JSONResponse(document(f"{base}{prefix}/"))
