@@ -19,11 +19,15 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep TOXICITY_* settings from the caller's shell out of every test."""
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep TOXICITY_* settings from the caller's shell out of every test.
+
+    Suggestions go to the test's own folder, never to the checkout's var/.
+    """
     for key in list(os.environ):
         if key.startswith("TOXICITY_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("TOXICITY_SUGGESTIONS_DB", str(tmp_path / "suggestions.sqlite3"))
 
 
 @pytest.fixture(scope="session")

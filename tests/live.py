@@ -35,7 +35,14 @@ def live_server(tmp_path: Path, env: Mapping[str, str] | None = None, timeout: f
     """Run ``python -m service`` until the block ends; yield its base URL once ready."""
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TOXICITY_")}
-    full_env.update({"TOXICITY_HOST": "127.0.0.1", "TOXICITY_PORT": str(port), "PYTHONPATH": str(ROOT)})
+    full_env.update(
+        {
+            "TOXICITY_HOST": "127.0.0.1",
+            "TOXICITY_PORT": str(port),
+            "TOXICITY_SUGGESTIONS_DB": str(tmp_path / f"suggestions-{port}.sqlite3"),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     full_env.update(env or {})
     log = tmp_path / f"server-{port}.log"
     with log.open("wb") as out:
