@@ -7,9 +7,10 @@ of one.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,6 +21,9 @@ from model.errors import UnknownAttribute
 from model.explain import Explanation, explain
 from model.features import Featurizer
 from model.normalize import normalize
+
+if TYPE_CHECKING:
+    from model.fast import FastScorer
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,29 @@ class ToxicityModel:
         self.info = dict(info)
         self.manifest: Mapping[str, Any] = manifest or {}
         self._column = {name: i for i, name in enumerate(self.attributes)}
+        self._fast: FastScorer | None = None
+        self._fast_lock = threading.Lock()
+        self.fast_path_error: str | None = None
+        """Why the fast path is off for this artifact, if it is; scores then come from scikit-learn."""
+
+    def fast(self) -> FastScorer | None:
+        """Return the fast scorer, building it on first use (None if the artifact rules it out)."""
+        if self._fast is None and self.fast_path_error is None:
+            with self._fast_lock:
+                if self._fast is None and self.fast_path_error is None:
+                    from model.fast import FastScorer
+
+                    try:
+                        self._fast = FastScorer(self.featurizer, self.coef, self.intercept, self.calibrators)
+                    except ValueError as exc:
+                        self.fast_path_error = str(exc)
+        return self._fast
+
+    def warm_up(self) -> None:
+        """Build the fast path and compile its kernel now, not on the first request."""
+        fast = self.fast()
+        if fast is not None:
+            fast.warm_up()
 
     @property
     def version(self) -> str:
@@ -93,9 +120,22 @@ class ToxicityModel:
 
     def logits(self, texts: Sequence[str]) -> NDArray[np.float64]:
         """Return raw head outputs before calibration, shape ``(len(texts), n_attributes)``."""
+        fast = self.fast()
+        if fast is not None:
+            return fast.logits(self.normalize(texts))
+        return self.reference_logits(texts)
+
+    def reference_logits(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        """Return the logits through scikit-learn's vectorisers: the reference the fast path must equal."""
         x = self.featurizer.transform(self.normalize(texts))
         out: NDArray[np.float64] = np.asarray(x @ self.coef) + self.intercept
         return out
+
+    def reference_probabilities(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        """Return calibrated probabilities through scikit-learn's vectorisers."""
+        if not texts:
+            return np.zeros((0, len(self.attributes)))
+        return self.calibrate(self.reference_logits(texts))
 
     def calibrate(self, logits: NDArray[np.float64]) -> NDArray[np.float64]:
         """Map a ``(n, n_attributes)`` logit matrix to probabilities."""
@@ -108,7 +148,10 @@ class ToxicityModel:
         """Return calibrated probabilities, shape ``(len(texts), n_attributes)``."""
         if not texts:
             return np.zeros((0, len(self.attributes)))
-        return self.calibrate(self.logits(texts))
+        fast = self.fast()
+        if fast is not None:
+            return fast.probabilities(self.normalize(texts))
+        return self.calibrate(self.reference_logits(texts))
 
     def score(self, texts: Sequence[str], attributes: Sequence[str] | None = None) -> list[dict[str, float]]:
         """Return, per text, a mapping from attribute name to calibrated probability."""

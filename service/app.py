@@ -44,10 +44,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.model = load_model(settings.model_path)
+        model = load_model(settings.model_path)
+        model.warm_up()  # build the fast path and load its compiled kernel before reporting ready
+        app.state.model = model
         app.state.detector.load()
         app.state.suggestions = SuggestionStore(settings.suggestions_db)
-        log.info("model loaded", extra={"fields": {"version": app.state.model.version}})
+        log.info(
+            "model loaded",
+            extra={"fields": {"version": model.version, "fast_path": model.fast_path_error or "on"}},
+        )
         try:
             yield
         finally:

@@ -48,7 +48,7 @@ def matches(candidate: str | None, keys: tuple[bytes, ...]) -> bool:
     return found
 
 
-def native_key(request: Request) -> None:
+async def native_key(request: Request) -> None:
     """Require a key on the native API when keys are configured."""
     keys: tuple[bytes, ...] = request.app.state.api_keys
     if not keys:
@@ -68,7 +68,7 @@ def native_key(request: Request) -> None:
 PERSPECTIVE_KEY_MESSAGE = "API key not valid. Please pass a valid API key."
 
 
-def perspective_key(request: Request) -> None:
+async def perspective_key(request: Request) -> None:
     """Require ``?key=`` on the Perspective API when keys are configured."""
     keys: tuple[bytes, ...] = request.app.state.api_keys
     if keys and not matches(request.query_params.get("key"), keys):

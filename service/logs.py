@@ -7,13 +7,13 @@ API key). Uvicorn's own access log is switched off in favour of this one.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
 import uuid
 from typing import Any
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access = logging.getLogger("toxicity.access")
@@ -36,7 +36,7 @@ class JsonFormatter(logging.Formatter):
             out.update(extra)
         if record.exc_info and record.exc_info[0] is not None:
             out["exception"] = record.exc_info[0].__name__  # the type only: messages may quote input
-        return json.dumps(out, ensure_ascii=False)
+        return orjson.dumps(out, default=str).decode()
 
 
 def configure(level: str) -> None:

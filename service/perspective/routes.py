@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from service.auth import perspective_key
 from service.body import JSONRoute
-from service.deps import ModelDep, SettingsDep
+from service.deps import SettingsDep, model_and_settings
 from service.errors import ApiError
 from service.perspective.analyze import analyze, suggest
 from service.perspective.discovery import document
@@ -19,6 +19,7 @@ from service.perspective.schemas import (
     SuggestCommentScoreRequest,
     SuggestCommentScoreResponse,
 )
+from service.scoring import json_response, off_loop
 
 GOOGLE_ERROR = {
     "description": "Google's error shape: "
@@ -58,17 +59,19 @@ discovery = APIRouter(tags=["Perspective API"])
     summary="Perspective: analyze a comment",
     responses=ERRORS,
 )
-def comments_analyze(
-    body: AnalyzeCommentRequest, request: Request, model: ModelDep, settings: SettingsDep
-) -> AnalyzeCommentResponse:
+async def comments_analyze(body: AnalyzeCommentRequest, request: Request) -> Response:
     """Score one comment, as Perspective's `comments:analyze` does.
 
     Unknown query parameters Google clients add (`alt`, `$.xgafv`, `fields`,
     `prettyPrint`, `quotaUser`) are ignored. Span scores are per sentence with
     `begin`/`end` in UTF-16 code units, end exclusive.
     """
+    model, settings = model_and_settings(request)
     request.state.comments = 1
-    return analyze(body, model, request.app.state.detector, settings)
+    detector = request.app.state.detector
+    chars = len(body.comment.text or "") if body.comment else 0
+    result = await off_loop(lambda: analyze(body, model, detector, settings), chars, heavy=bool(body.span_annotations))
+    return json_response(result, exclude_none=True)
 
 
 @api.post(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Request, Response
 
 from service.body import JSONRoute
-from service.deps import ModelDep, SettingsDep
+from service.deps import ModelDep, SettingsDep, model_and_settings
 from service.schemas import EXAMPLES, AttributeOut, ModelInfo, ScoreRequest, ScoreResponse
-from service.scoring import score_request
+from service.scoring import json_response, off_loop, score_request
 
 router = APIRouter(prefix="/v1", tags=["native API"], route_class=JSONRoute)
 
@@ -29,12 +29,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     summary="Score comments for toxicity",
     responses=ERRORS,
 )
-def score(
+async def score(
     request: Annotated[ScoreRequest, Body(openapi_examples=EXAMPLES)],
     http: Request,
-    model: ModelDep,
-    settings: SettingsDep,
-) -> ScoreResponse:
+) -> Response:
     """Score one or many comments; optionally explain each score.
 
     Scores are calibrated probabilities. `flagged` lists the attributes at or above
@@ -42,8 +40,11 @@ def score(
     your text (offsets are Python string indices into what you sent, end exclusive)
     with their exact contribution to the raw logit.
     """
+    model, settings = model_and_settings(http)
     http.state.comments = len(request.comments)
-    return score_request(request, model, settings)
+    chars = sum(len(c.text) for c in request.comments)
+    result = await off_loop(lambda: score_request(request, model, settings), chars, heavy=request.explain)
+    return json_response(result)
 
 
 @router.get("/model", response_model=ModelInfo, summary="Describe the loaded model", responses={503: ERRORS[503]})

@@ -127,3 +127,75 @@ def test_plain_lowercase_words_are_untouched_except_long_runs(word: str) -> None
     # Only runs of three or more letters change (squeezed), and spaced letters cannot occur.
     if not any(word[i] == word[i + 1] == word[i + 2] for i in range(len(word) - 2)):
         assert out == word
+
+
+# Pieces that exercise the stages whose fast form differs most from the offset-tracking
+# one: URLs and e-mails next to other text, leetspeak runs, spaced letters, repeats.
+tricky_pieces = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            "b",
+            "x",
+            "i",
+            "d",
+            "o",
+            "t",
+            "1",
+            "0",
+            "3",
+            "$",
+            "@",
+            "!",
+            "|",
+            ".",
+            "-",
+            "+",
+            "_",
+            "*",
+            "/",
+            ":",
+            " ",
+            "  ",
+            "\n",
+            "\t",
+            "\u00a0",
+            "http://",
+            "https://",
+            "ftp://",
+            "www.",
+            ".com",
+            ".org",
+            ".co",
+            "url",
+            "URL",
+            "x.com-",
+            "a@b.cd",
+            ".+x@y.z",
+            "@user",
+            "&amp;",
+            "&#64;",
+            "aaa",
+            "!!!",
+            "22",
+            "1st",
+            "90s",
+            "i d i o t",
+            "y0u",
+            "1d10t",
+            "$hit",
+            "Ｈｉ",
+            "іdіot",
+            "é",
+            "😀",
+            "\u200b",
+        ]
+    ),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(tricky_pieces)
+def test_fast_normalize_equals_the_offset_tracking_pipeline(raw: str) -> None:
+    assert normalize(raw) == normalize_with_offsets(raw).text

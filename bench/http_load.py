@@ -1,0 +1,317 @@
+"""HTTP benchmark with a real load generator: ``wrk`` (Debian) driving POST bodies from Lua.
+
+For each worker count it starts the service (``python -m service``, shipped
+model, shipped defaults) and, in the same run, the framework ceiling
+(``bench/ceiling.py``: FastAPI returning a constant on the same uvicorn), then
+loads each scenario at each concurrency. A figure is the median of ``--repeat``
+windows of ``--seconds`` each, after a warm-up. The request bodies are real
+comments from the shared data's validation split, cycled in a fixed order.
+
+    python bench/http_load.py [--workers 1 2] [--connections 1 16 64] [--scenarios score batch100 analyze]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import ROOT, SHARED_DATA, median_of, python, table, write_json
+from bench.texts import validation_texts
+
+LUA = """
+local requests = {}
+local n = 0
+local i = 0
+init = function(args)
+  local headers = {["Content-Type"] = "application/json"}
+  for line in io.lines(args[1]) do
+    requests[#requests + 1] = wrk.format("POST", nil, headers, line)
+  end
+  n = #requests
+end
+request = function()
+  i = i % n + 1
+  return requests[i]
+end
+"""
+
+SCENARIOS: dict[str, tuple[str, str]] = {
+    # name: (path, description)
+    "score": ("/v1/score", "POST /v1/score, 1 comment"),
+    "batch100": ("/v1/score", "POST /v1/score, 100 comments"),
+    "analyze": ("/v1alpha1/comments:analyze", "comments:analyze (Coral's request)"),
+    "ceiling": ("/v1/score", "constant FastAPI endpoint (ceiling)"),
+}
+
+
+def bodies(scenario: str, texts: Sequence[str], count: int = 2000) -> list[str]:
+    """Return request bodies for a scenario, one JSON document per line."""
+    if scenario == "batch100":
+        return [
+            json.dumps({"comments": [{"text": t} for t in texts[i : i + 100]]})
+            for i in range(0, min(len(texts), 100 * 200) - 99, 100)
+        ]
+    if scenario == "analyze":
+        return [
+            json.dumps(
+                {
+                    "comment": {"text": t},
+                    "doNotStore": True,
+                    "requestedAttributes": {"TOXICITY": {}},
+                    "languages": ["en"],
+                }
+            )
+            for t in texts[:count]
+        ]
+    return [json.dumps({"comments": [{"text": t}]}) for t in texts[:count]]
+
+
+@dataclass
+class Result:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def _ms(value: str) -> float:
+    m = re.fullmatch(r"([\d.]+)(us|ms|s)", value)
+    if not m:
+        raise ValueError(f"cannot read wrk latency {value!r}")
+    return float(m.group(1)) * UNITS[m.group(2)]
+
+
+def parse_wrk(out: str) -> Result:
+    """Read requests/s, p50, p99 and errors from ``wrk --latency`` output."""
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    errors = 0
+    if m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
+        errors += int(m.group(1))
+    if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+        errors += sum(int(g) for g in m.groups())
+    return Result(rps, p50, p99, errors)
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> float:
+    """Poll ``/readyz`` until it answers 200; return the seconds it took."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as r:
+                if r.status == 200:
+                    return time.perf_counter() - start
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} not ready after {timeout} s")
+
+
+def children(pid: int) -> list[int]:
+    """Return the direct children of ``pid`` (uvicorn's workers)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def rss_mb(pid: int) -> float:
+    """Return the resident set size of one process in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def serving_rss_mb(proc: subprocess.Popen[bytes], workers: int) -> float:
+    """RSS of one serving process: the worker when uvicorn forks workers, else the process itself."""
+    if workers == 1:
+        return rss_mb(proc.pid)
+    kids = [p for p in children(proc.pid) if rss_mb(p) > 50]
+    return max((rss_mb(p) for p in kids), default=0.0)
+
+
+@contextmanager
+def server(kind: str, workers: int, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
+    """Start the service or the ceiling app; yield its URL, process and seconds to ready."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOXICITY_")}
+    env["PYTHONPATH"] = str(ROOT)
+    if kind == "service":
+        env.update(
+            TOXICITY_HOST="127.0.0.1",
+            TOXICITY_PORT=str(port),
+            TOXICITY_WORKERS=str(workers),
+            TOXICITY_SUGGESTIONS_DB=str(log.parent / f"suggestions-{port}.sqlite3"),
+        )
+        cmd = [python(), "-m", "service"]
+    else:
+        cmd = [python(), "-m", "uvicorn", "bench.ceiling:app", "--host", "127.0.0.1", "--port", str(port)]
+        cmd += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    with log.open("ab") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        ready = wait_ready(url, proc)
+        if workers > 1:  # every worker must be up, not just the first to answer
+            deadline = time.monotonic() + 60
+            while len([p for p in children(proc.pid) if rss_mb(p) > 50]) < workers and time.monotonic() < deadline:
+                time.sleep(0.1)
+        yield url, proc, ready
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wrk(url: str, script: Path, body_file: Path, connections: int, seconds: float) -> Result:
+    """Run one wrk window and return its figures."""
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
+    cmd += ["-s", str(script), url, "--", str(body_file)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+    return parse_wrk(done.stdout)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Run every server × scenario × concurrency and return the figures."""
+    texts = validation_texts(args.data, limit=20_000)
+    work = Path(tempfile.mkdtemp(prefix="bench-http-"))
+    script = work / "post.lua"
+    script.write_text(LUA)
+    files = {}
+    for name in SCENARIOS:
+        files[name] = work / f"{name}.jsonl"
+        files[name].write_text("\n".join(bodies(name, texts)) + "\n")
+    rows: list[dict[str, Any]] = []
+    extra: dict[str, Any] = {}
+    for workers in args.workers:
+        plan = [("ceiling", ["ceiling"]), ("service", [s for s in args.scenarios if s != "ceiling"])]
+        for kind, scenarios in plan:
+            with server(kind, workers, work / f"{kind}-{workers}.log") as (url, proc, ready):
+                if kind == "service":
+                    extra[f"ready_seconds_{workers}w"] = ready
+                for scenario in scenarios:
+                    path = SCENARIOS[scenario][0]
+                    wrk(url + path, script, files[scenario], max(args.connections), args.warmup)
+                    for c in args.connections:
+                        windows = [
+                            wrk(url + path, script, files[scenario], c, args.seconds) for _ in range(args.repeat)
+                        ]
+                        rows.append(
+                            {
+                                "scenario": scenario,
+                                "workers": workers,
+                                "connections": c,
+                                "requests_per_s": median_of([w.requests_per_s for w in windows]),
+                                "p50_ms": median_of([w.p50_ms for w in windows]),
+                                "p99_ms": median_of([w.p99_ms for w in windows]),
+                                "errors": sum(w.errors for w in windows),
+                            }
+                        )
+                        print(_line(rows[-1]), flush=True)
+                if kind == "service":
+                    extra[f"worker_rss_mb_{workers}w"] = serving_rss_mb(proc, workers)
+    shutil.rmtree(work, ignore_errors=True)
+    ceiling = {(r["workers"], r["connections"]): r["requests_per_s"] for r in rows if r["scenario"] == "ceiling"}
+    for r in rows:
+        top = ceiling.get((r["workers"], r["connections"]))
+        r["ratio_to_ceiling"] = r["requests_per_s"] / top if top else None
+    return {"rows": rows, **extra}
+
+
+def _line(r: dict[str, Any]) -> str:
+    return (
+        f"  {r['scenario']:<9} workers={r['workers']} c={r['connections']:<3} "
+        f"{r['requests_per_s']:>9.0f} req/s  p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  errors {r['errors']}"
+    )
+
+
+def markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """Return the HTTP table."""
+    out = []
+    for r in rows:
+        ratio = r.get("ratio_to_ceiling")
+        out.append(
+            [
+                SCENARIOS[r["scenario"]][1],
+                r["workers"],
+                r["connections"],
+                r["requests_per_s"],
+                r["p50_ms"],
+                r["p99_ms"],
+                f"{ratio:.2f}" if ratio is not None else "",
+                r["errors"],
+            ]
+        )
+    return table(["request", "workers", "conns", "req/s", "p50 ms", "p99 ms", "× ceiling", "errors"], out)
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the command-line parser."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    p.add_argument("--connections", type=int, nargs="+", default=[1, 16, 64])
+    p.add_argument("--scenarios", nargs="+", choices=sorted(SCENARIOS), default=["score", "batch100", "analyze"])
+    p.add_argument("--seconds", type=int, default=5, help="length of one measured window")
+    p.add_argument("--repeat", type=int, default=3, help="windows per figure; the median is reported")
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--data", type=Path, default=SHARED_DATA)
+    return p
+
+
+def main() -> int:
+    args = parser().parse_args()
+    if not shutil.which("wrk"):
+        print("needs wrk: apt-get install wrk", file=sys.stderr)
+        return 2
+    if not args.data.is_dir():
+        print(f"needs the shared data in {args.data}", file=sys.stderr)
+        return 2
+    result = run(args)
+    print()
+    print(markdown(result["rows"]))
+    path = write_json("http", {**result, "args": {k: str(v) for k, v in vars(args).items()}})
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

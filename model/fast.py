@@ -1,0 +1,524 @@
+r"""The fast scoring path: the same numbers as the scikit-learn featuriser, far fewer steps.
+
+``ToxicityModel`` scores through this path; ``Featurizer.transform`` (scikit-learn)
+stays the reference, and a test holds the two to 1e-6 on real comments.
+
+Where the time goes in the textbook path, and what replaces it:
+
+* **N-grams as Python strings.** ``TfidfVectorizer`` builds every word 1-2-gram and
+  every character 2-5-gram of every word as a Python string (about 400 for an
+  average comment) and looks each up in a dict. Here the whole batch goes to one
+  numba-compiled kernel as an array of code points. The kernel finds the tokens
+  (``\w+`` runs, with Python's own ``\w`` table) and the space-padded words, and
+  looks each n-gram up in an open-addressing table built from the vocabulary at
+  load time. A character n-gram of up to five code points below U+1000 is its own
+  exact 63-bit key; any other term is keyed by a 64-bit FNV-1a hash and its code
+  points are compared on a hit, so a lookup never confuses two terms.
+* **TF-IDF and the linear heads.** Counting, sublinear TF, IDF, the L2 norm of each
+  block, the dot product with the coefficients and the calibrators run in the same
+  kernel (a small open-addressing table counts one block's indices), instead of
+  building scipy matrices and validating them.
+* **Per-call overhead.** No scikit-learn input validation, no sparse-matrix
+  construction; a single comment is a batch of one through the same kernel.
+
+Numba compiles the kernel on first use and caches the machine code on disk
+(``NUMBA_CACHE_DIR``, else next to this file, else a temporary folder), so later
+processes load it in milliseconds. The service compiles it before it reports ready.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from model.calibration import Calibrator
+
+if TYPE_CHECKING:
+    from model.features import Featurizer
+
+
+def _choose_cache_dir() -> None:
+    """Point numba's on-disk cache somewhere writable before numba is imported."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    here = Path(__file__).resolve().parent
+    if os.access(here, os.W_OK):
+        return  # numba's default: __pycache__ beside this file
+    os.environ["NUMBA_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "toxicity-numba-cache")
+
+
+_choose_cache_dir()
+
+import numba  # noqa: E402  (after choosing the cache folder)
+
+SIGMOID, ISOTONIC = 0, 1
+WORD, CHAR = 0, 1
+SPACE = 32
+TOP = np.uint64(1) << np.uint64(63)
+"""Set on hashed keys; packed character keys never set it, so the two cannot meet."""
+FNV_OFFSET = np.uint64(14695981039346656037)
+FNV_PRIME = np.uint64(1099511628211)
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+PACK_LIMIT = 4096
+"""Code points below this pack into 12 bits, so five of them and a length fit one key."""
+WORD_PATTERN = r"(?u)\b\w+\b"
+HOT_TERMS = 16_384
+"""Most frequent terms per block kept in a small first-probe table (about 512 KB)."""
+
+
+@numba.njit(cache=True, nogil=True)
+def _fnv(buf: NDArray[np.uint32], m: int) -> np.uint64:
+    """FNV-1a over ``buf[:m]`` with the top bit set (the key of a hashed term)."""
+    h = FNV_OFFSET
+    for t in range(m):
+        h = (h ^ np.uint64(buf[t])) * FNV_PRIME
+    return h | TOP
+
+
+@numba.njit(cache=True, nogil=True)
+def _slot(key: np.uint64, bits: int) -> np.int64:
+    return np.int64((key * GOLDEN) >> np.uint64(64 - bits))
+
+
+@numba.njit(cache=True, nogil=True)
+def _find(
+    table: NDArray[np.uint64],
+    block: int,
+    bits: int,
+    key: np.uint64,
+    verify: bool,
+    buf: NDArray[np.uint32],
+    m: int,
+    term_ptr: NDArray[np.int64],
+    terms_cp: NDArray[np.uint32],
+) -> np.int64:
+    """Return the feature index of the term with ``key`` (and code points ``buf[:m]``), or -1."""
+    mask = (1 << bits) - 1
+    slot = _slot(key, bits)
+    while True:
+        k = table[block, slot, 0]
+        if k == 0:
+            return np.int64(-1)
+        if k == key:
+            f = np.int64(table[block, slot, 1])
+            if not verify:
+                return f
+            s0 = term_ptr[f]
+            if term_ptr[f + 1] - s0 == m:
+                same = True
+                for t in range(m):
+                    if terms_cp[s0 + t] != buf[t]:
+                        same = False
+                        break
+                if same:
+                    return f
+        slot = (slot + 1) & mask
+
+
+@numba.njit(cache=True, nogil=True)
+def _char_key(buf: NDArray[np.uint32], n: int) -> np.uint64:
+    """Exact key of a short character n-gram, or 0 when it cannot be packed."""
+    if n > 5:
+        return np.uint64(0)
+    key = np.uint64(n) << np.uint64(60)
+    for t in range(n):
+        c = buf[t]
+        if c >= PACK_LIMIT:
+            return np.uint64(0)
+        key |= np.uint64(c) << np.uint64(12 * t)
+    return key
+
+
+@numba.njit(cache=True, nogil=True)
+def _build_table(
+    term_ptr: NDArray[np.int64], terms_cp: NDArray[np.uint32], n_word: int, members: NDArray[np.int64], bits: int
+) -> NDArray[np.uint64]:
+    """Insert the terms ``members``: block 0 holds word terms, block 1 character n-grams.
+
+    A slot is ``[key, feature index]`` side by side, so a probe touches one cache line.
+    """
+    size = 1 << bits
+    table = np.zeros((2, size, 2), np.uint64)
+    mask = size - 1
+    for f in members:
+        s0 = term_ptr[f]
+        m = term_ptr[f + 1] - s0
+        buf = terms_cp[s0 : s0 + m]
+        block = 0 if f < n_word else 1
+        key = np.uint64(0)
+        if block == 1:
+            key = _char_key(buf, m)
+        if key == 0:
+            key = _fnv(buf, m)
+        slot = _slot(key, bits)
+        while table[block, slot, 0] != 0:
+            slot = (slot + 1) & mask
+        table[block, slot, 0] = key
+        table[block, slot, 1] = np.uint64(f)
+    return table
+
+
+@numba.njit(cache=True, nogil=True)
+def _lookup(
+    hot: NDArray[np.uint64],
+    hot_bits: int,
+    rest: NDArray[np.uint64],
+    bits: int,
+    block: int,
+    key: np.uint64,
+    verify: bool,
+    buf: NDArray[np.uint32],
+    m: int,
+    term_ptr: NDArray[np.int64],
+    terms_cp: NDArray[np.uint32],
+) -> np.int64:
+    """Find a term in the small table of frequent terms first, then among the rest."""
+    f = _find(hot, block, hot_bits, key, verify, buf, m, term_ptr, terms_cp)
+    if f < 0:
+        f = _find(rest, block, bits, key, verify, buf, m, term_ptr, terms_cp)
+    return f
+
+
+@numba.njit(cache=True, nogil=True)
+def _add_block(
+    fids: NDArray[np.int64],
+    n: int,
+    weights: NDArray[np.float64],
+    table: NDArray[np.int64],
+    counts: NDArray[np.int64],
+    used: NDArray[np.int64],
+    values: NDArray[np.float64],
+    row: NDArray[np.float64],
+) -> None:
+    """Add one L2-normalised sublinear TF-IDF block's dot product with the heads to ``row``.
+
+    ``weights[f]`` is ``[idf, coef for each head...]`` of feature ``f``.
+    """
+    mask = table.shape[0] - 1
+    n_used = 0
+    for p in range(n):
+        f = fids[p]
+        h = (f * 2654435761) & mask
+        while table[h] != -1 and table[h] != f:
+            h = (h + 1) & mask
+        if table[h] == -1:
+            table[h] = f
+            counts[h] = 0
+            used[n_used] = h
+            n_used += 1
+        counts[h] += 1
+    norm2 = 0.0
+    for u in range(n_used):
+        h = used[u]
+        c = counts[h]
+        v = weights[table[h], 0] if c == 1 else (1.0 + math.log(c)) * weights[table[h], 0]
+        values[u] = v
+        norm2 += v * v
+    if norm2 > 0.0:
+        inv = 1.0 / math.sqrt(norm2)
+        k = weights.shape[1] - 1
+        for u in range(n_used):
+            f = table[used[u]]
+            v = values[u] * inv
+            for j in range(k):
+                row[j] += v * weights[f, j + 1]
+    for u in range(n_used):
+        table[used[u]] = -1
+
+
+@numba.njit(cache=True, nogil=True)
+def _calibrate(z: float, kind: float, a: float, b: float, xs: NDArray[np.float64], ys: NDArray[np.float64]) -> float:
+    """One calibrator, exactly as ``Calibrator.__call__`` (``np.interp`` for isotonic), clipped."""
+    if kind == 0.0:
+        p = 1.0 / (1.0 + math.exp(-(a * z + b)))
+    else:
+        n = xs.shape[0]
+        if z <= xs[0]:
+            p = ys[0]
+        elif z >= xs[n - 1]:
+            p = ys[n - 1]
+        else:
+            j = np.searchsorted(xs, z, side="right") - 1
+            p = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]) * (z - xs[j]) + ys[j]
+    return min(max(p, 0.0), 1.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _score_batch(
+    cps: NDArray[np.uint32],
+    doc_ptr: NDArray[np.int64],
+    isword: NDArray[np.uint8],
+    hot: NDArray[np.uint64],
+    hot_bits: int,
+    rest: NDArray[np.uint64],
+    bits: int,
+    term_ptr: NDArray[np.int64],
+    terms_cp: NDArray[np.uint32],
+    weights: NDArray[np.float64],
+    heads: NDArray[np.float64],
+    knot_ptr: NDArray[np.int64],
+    knots: NDArray[np.float64],
+    ngrams: NDArray[np.int64],
+    calibrate: bool,
+) -> NDArray[np.float64]:
+    """Score a batch of normalised texts given as concatenated code points.
+
+    ``heads[j]`` is ``[intercept, calibrator kind, a, b]``; isotonic knots of head
+    ``j`` are ``knots[:, knot_ptr[j]:knot_ptr[j + 1]]``. ``ngrams`` is
+    ``[word max n (1 or 2), char min n, char max n]``.
+    """
+    bigrams = ngrams[0] == 2
+    cmin = ngrams[1]
+    cmax = ngrams[2]
+    n_docs = doc_ptr.shape[0] - 1
+    k = heads.shape[0]
+    longest = 1
+    for d in range(n_docs):
+        longest = max(longest, doc_ptr[d + 1] - doc_ptr[d])
+    # n-grams one text can yield: (cmax - cmin + 1) per character and space, or 2 per token
+    cap = (cmax - cmin + 1) * (longest + (longest + 1) // 2 + 1) + longest + 8
+    size = 16
+    while size < 2 * cap:
+        size *= 2
+    table = np.full(size, -1, np.int64)
+    counts = np.empty(size, np.int64)
+    used = np.empty(cap, np.int64)
+    values = np.empty(cap, np.float64)
+    fids = np.empty(cap, np.int64)
+    buf = np.empty(2 * longest + cmax + 8, np.uint32)
+    out = np.empty((n_docs, k), np.float64)
+    for d in range(n_docs):
+        row = out[d]
+        for j in range(k):
+            row[j] = heads[j, 0]
+        ds = doc_ptr[d]
+        de = doc_ptr[d + 1]
+        # Word unigrams and bigrams: tokens are maximal runs of \w characters.
+        nf = 0
+        prev_s = -1
+        prev_e = -1
+        i = ds
+        while i < de:
+            if not isword[cps[i]]:
+                i += 1
+                continue
+            j = i + 1
+            while j < de and isword[cps[j]]:
+                j += 1
+            m = j - i
+            for t in range(m):
+                buf[t] = cps[i + t]
+            f = _lookup(hot, hot_bits, rest, bits, WORD, _fnv(buf, m), True, buf, m, term_ptr, terms_cp)
+            if f >= 0:
+                fids[nf] = f
+                nf += 1
+            if bigrams and prev_s >= 0:
+                pm = prev_e - prev_s
+                for t in range(pm):
+                    buf[t] = cps[prev_s + t]
+                buf[pm] = SPACE
+                for t in range(m):
+                    buf[pm + 1 + t] = cps[i + t]
+                mm = pm + 1 + m
+                f = _lookup(hot, hot_bits, rest, bits, WORD, _fnv(buf, mm), True, buf, mm, term_ptr, terms_cp)
+                if f >= 0:
+                    fids[nf] = f
+                    nf += 1
+            prev_s = i
+            prev_e = j
+            i = j
+        _add_block(fids, nf, weights, table, counts, used, values, row)
+        # Character 2-5-grams of each word padded with one space on either side.
+        nf = 0
+        i = ds
+        while i < de:
+            if cps[i] == SPACE:
+                i += 1
+                continue
+            j = i + 1
+            while j < de and cps[j] != SPACE:
+                j += 1
+            width = j - i + 2
+            for start in range(width - 1 if cmin >= 2 else width):
+                # Grow the n-gram one character at a time; its packed key grows with it.
+                key = np.uint64(0)
+                packable = True
+                for n in range(1, cmax + 1):
+                    p = start + n - 1
+                    if p >= width:
+                        break
+                    c = SPACE if p == 0 or p == width - 1 else cps[i + p - 1]
+                    buf[n - 1] = c
+                    if c >= PACK_LIMIT or n > 5:
+                        packable = False
+                    else:
+                        key |= np.uint64(c) << np.uint64(12 * (n - 1))
+                    if n < cmin:
+                        continue
+                    if packable:
+                        f = _lookup(
+                            hot,
+                            hot_bits,
+                            rest,
+                            bits,
+                            CHAR,
+                            key | (np.uint64(n) << np.uint64(60)),
+                            False,
+                            buf,
+                            n,
+                            term_ptr,
+                            terms_cp,
+                        )
+                    else:
+                        f = _lookup(hot, hot_bits, rest, bits, CHAR, _fnv(buf, n), True, buf, n, term_ptr, terms_cp)
+                    if f >= 0:
+                        fids[nf] = f
+                        nf += 1
+            i = j
+        _add_block(fids, nf, weights, table, counts, used, values, row)
+        if calibrate:
+            for j in range(k):
+                xs = knots[0, knot_ptr[j] : knot_ptr[j + 1]]
+                ys = knots[1, knot_ptr[j] : knot_ptr[j + 1]]
+                row[j] = _calibrate(row[j], heads[j, 1], heads[j, 2], heads[j, 3], xs, ys)
+    return out
+
+
+_WORD_CHARS: NDArray[np.uint8] | None = None
+_WORD_CHARS_LOCK = threading.Lock()
+
+
+def word_chars() -> NDArray[np.uint8]:
+    r"""Return a table over every code point: 1 where Python's ``re`` counts it as ``\w``."""
+    global _WORD_CHARS
+    with _WORD_CHARS_LOCK:
+        if _WORD_CHARS is None:
+            everything = "".join(map(chr, range(0x110000)))
+            table = np.zeros(0x110000, dtype=np.uint8)
+            for m in re.finditer(r"\w+", everything):
+                table[m.start() : m.end()] = 1
+            _WORD_CHARS = table
+        return _WORD_CHARS
+
+
+def code_points(texts: Sequence[str]) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+    """Return the texts' code points end to end and where each text starts and ends."""
+    if len(texts) == 1:
+        ptr = np.array([0, len(texts[0])], dtype=np.int64)
+    else:
+        ptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in texts], out=ptr[1:])
+    joined = "".join(texts).encode("utf-32-le", "surrogatepass")
+    return np.frombuffer(joined, dtype=np.uint32), ptr
+
+
+def _bits_for(n: int) -> int:
+    """Return log2 of a table size that keeps ``n`` terms at most half full."""
+    return max(4, int(2 * n).bit_length())
+
+
+class FastScorer:
+    """Logits and probabilities for normalised texts, equal to the scikit-learn path.
+
+    Input must come from ``model.normalize.normalize``: single spaces between words
+    and no other whitespace, which is what the character block splits on.
+    """
+
+    def __init__(
+        self,
+        featurizer: Featurizer,
+        coef: NDArray[np.float64],
+        intercept: NDArray[np.float64],
+        calibrators: Sequence[Calibrator],
+    ) -> None:
+        word, char = featurizer.word, featurizer.char
+        check_settings(word, char)
+        n_word, n_char = featurizer.n_word, featurizer.n_features - featurizer.n_word
+        # Internal feature order: each block by document frequency, most frequent first
+        # (lowest IDF), so the terms most comments use share a few hot cache lines.
+        order = np.concatenate(
+            [np.argsort(word.idf_, kind="stable"), n_word + np.argsort(char.idf_, kind="stable")]
+        ).astype(np.int64)
+        names = featurizer.terms()
+        terms = [names[f] for f in order]
+        joined = "".join(terms).encode("utf-32-le", "surrogatepass")
+        self._terms_cp = np.frombuffer(joined, dtype=np.uint32)
+        self._term_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in terms], out=self._term_ptr[1:])
+        ranks = np.arange(len(order), dtype=np.int64)
+        within = np.where(ranks < n_word, ranks, ranks - n_word)
+        hot = ranks[within < HOT_TERMS]
+        self._hot_bits = _bits_for(min(HOT_TERMS, max(n_word, n_char)))
+        self._hot = _build_table(self._term_ptr, self._terms_cp, n_word, hot, self._hot_bits)
+        self._bits = _bits_for(max(n_word, n_char))
+        self._rest = _build_table(self._term_ptr, self._terms_cp, n_word, ranks[within >= HOT_TERMS], self._bits)
+        idf = np.concatenate([word.idf_, char.idf_])
+        self._weights = np.ascontiguousarray(np.column_stack([idf, coef])[order], dtype=np.float64)
+        heads, ptr, xs, ys = [], [0], [], []
+        for b, cal in zip(intercept, calibrators, strict=True):
+            heads.append([float(b), SIGMOID if cal.kind == "sigmoid" else ISOTONIC, cal.a, cal.b])
+            xs += list(cal.x)
+            ys += list(cal.y)
+            ptr.append(len(xs))
+        self._heads = np.asarray(heads, dtype=np.float64).reshape(len(heads), 4)
+        self._knot_ptr = np.asarray(ptr, dtype=np.int64)
+        self._knots = np.asarray([xs, ys], dtype=np.float64).reshape(2, len(xs))
+        self._isword = word_chars()
+        self._ngrams = np.array([word.ngram_range[1], *char.ngram_range], dtype=np.int64)
+
+    def _run(self, normalized: Sequence[str], calibrate: bool) -> NDArray[np.float64]:
+        cps, ptr = code_points(normalized)
+        out: NDArray[np.float64] = _score_batch(
+            cps,
+            ptr,
+            self._isword,
+            self._hot,
+            self._hot_bits,
+            self._rest,
+            self._bits,
+            self._term_ptr,
+            self._terms_cp,
+            self._weights,
+            self._heads,
+            self._knot_ptr,
+            self._knots,
+            self._ngrams,
+            calibrate,
+        )
+        return out
+
+    def logits(self, normalized: Sequence[str]) -> NDArray[np.float64]:
+        """Return raw head outputs for normalised texts, ``(n, n_attributes)``."""
+        return self._run(normalized, False)
+
+    def probabilities(self, normalized: Sequence[str]) -> NDArray[np.float64]:
+        """Return calibrated probabilities for normalised texts, ``(n, n_attributes)``."""
+        return self._run(normalized, True)
+
+    def warm_up(self) -> None:
+        """Compile (or load from the on-disk cache) the kernel now rather than on a request."""
+        self.probabilities(["warm up the kernel", ""])
+
+
+def check_settings(word: Any, char: Any) -> None:
+    """Raise ``ValueError`` for vectoriser settings this path does not reproduce."""
+    if word.analyzer != "word" or char.analyzer != "char_wb" or word.token_pattern != WORD_PATTERN:
+        raise ValueError(f"the fast path needs word tokens {WORD_PATTERN!r} and a char_wb vectoriser")
+    if tuple(word.ngram_range) not in ((1, 1), (1, 2)) or word.stop_words is not None or word.vocabulary:
+        raise ValueError(f"the fast path supports word n-grams (1, 1) or (1, 2), not {word.ngram_range}")
+    if not 1 <= char.ngram_range[0] <= char.ngram_range[1] <= 64:
+        raise ValueError(f"the fast path supports character n-grams up to 64, not {char.ngram_range}")
+    for vec in (word, char):
+        if vec.lowercase or vec.strip_accents or vec.preprocessor or vec.tokenizer:
+            raise ValueError("the fast path expects text that is already normalised (no lower-casing)")
+        if vec.norm != "l2" or not vec.use_idf or not vec.sublinear_tf or vec.binary:
+            raise ValueError("the fast path implements sublinear, IDF-weighted, L2-normalised TF-IDF only")

@@ -1,0 +1,116 @@
+"""The fast path gives the same scores as the scikit-learn featuriser it replaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model import ToxicityModel
+from model.calibration import Calibrator
+from model.fast import FastScorer, check_settings, word_chars
+from model.features import FeatureParams, Featurizer
+from model.normalize import normalize
+
+TOLERANCE = 1e-6
+
+VARIED = [
+    "",
+    "a",
+    "you are a pathetic idiot",
+    "Y0U ARE AN 1D10T!!!",
+    "i d i o t",
+    "Great point, I agree with the article.",
+    "check http://example.com/a?b=c and mail me at someone@example.org",
+    "@user @user you people are the worst URL",
+    "Ｔｈｉｓ ｉｓ ｆｕｌｌ ｗｉｄｔｈ",
+    "emoji 😀🔥 and 𝐛𝐨𝐥𝐝 and 日本語のテキスト and עברית and العربية",
+    "combining e\u0301 and zero\u200bwidth and lone \ud800 surrogate",
+    "supercalifragilisticexpialidocious " * 3,
+    "x" * 300,
+    "word " * 400,
+]
+
+
+def assert_same(model: ToxicityModel, texts: list[str]) -> None:
+    fast = model.fast()
+    assert fast is not None, model.fast_path_error
+    normalized = [normalize(t) for t in texts]
+    ref = model.reference_probabilities(texts)
+    got = fast.probabilities(normalized)
+    assert got.shape == ref.shape
+    assert np.abs(got - ref).max() <= TOLERANCE
+    assert np.abs(fast.logits(normalized) - model.reference_logits(texts)).max() <= TOLERANCE
+    # One at a time and in a batch are the same computation.
+    one_by_one = np.vstack([fast.probabilities([t]) for t in normalized])
+    assert np.abs(one_by_one - got).max() <= 1e-12
+
+
+def test_shipped_model_fast_path_matches_scikit_learn(shipped_model: ToxicityModel) -> None:
+    assert_same(shipped_model, VARIED)
+
+
+def test_tiny_model_fast_path_matches_scikit_learn(tiny_model: ToxicityModel) -> None:
+    # The tiny model has character (2, 4)-grams: the kernel is not tied to (2, 5).
+    assert_same(tiny_model, VARIED)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=5))
+def test_fast_path_matches_on_arbitrary_text(shipped_model: ToxicityModel, texts: list[str]) -> None:
+    assert_same(shipped_model, texts)
+
+
+def test_probabilities_use_the_fast_path(shipped_model: ToxicityModel) -> None:
+    texts = ["you are a pathetic idiot", "thanks, lovely photo"]
+    assert shipped_model.fast() is not None
+    assert np.abs(shipped_model.probabilities(texts) - shipped_model.reference_probabilities(texts)).max() <= TOLERANCE
+
+
+@pytest.mark.parametrize("char_range", [(1, 3), (3, 7)])
+def test_other_ngram_ranges_match(char_range: tuple[int, int]) -> None:
+    texts = [normalize(t) for t in VARIED + ["the cat sat on the mat", "a bb ccc dddd eeeee ffffff"] * 2]
+    params = FeatureParams(word_min_df=1, char_min_df=1, char_ngram_range=char_range)
+    featurizer, _ = Featurizer.fit(texts, params)
+    rng = np.random.default_rng(0)
+    coef = rng.normal(size=(featurizer.n_features, 2))
+    intercept = np.array([0.1, -0.2])
+    cals = [Calibrator("sigmoid", a=1.5, b=-0.3), Calibrator("isotonic", x=(-1.0, 0.0, 1.0), y=(0.1, 0.4, 0.9))]
+    fast = FastScorer(featurizer, coef, intercept, cals)
+    logits = np.asarray(featurizer.transform(texts) @ coef) + intercept
+    assert np.abs(fast.logits(texts) - logits).max() <= TOLERANCE
+    probs = np.column_stack([cal(logits[:, j]) for j, cal in enumerate(cals)])
+    assert np.abs(fast.probabilities(texts) - np.clip(probs, 0, 1)).max() <= TOLERANCE
+
+
+def test_unsupported_settings_fall_back_to_scikit_learn(tiny_model: ToxicityModel) -> None:
+    word, char = tiny_model.featurizer.word, tiny_model.featurizer.char
+    odd = type(word)(**{**word.get_params(), "binary": True})
+    with pytest.raises(ValueError, match="sublinear"):
+        check_settings(odd, char)
+
+
+def test_word_character_table_agrees_with_re() -> None:
+    import re
+
+    table = word_chars()
+    sample = "".join(chr(c) for c in range(0, 0x110000, 97))
+    expected = [bool(re.fullmatch(r"\w", c)) for c in sample]
+    assert [bool(table[ord(c)]) for c in sample] == expected
+
+
+def test_fast_path_matches_on_every_validation_comment(shipped_model: ToxicityModel, shared_data: Path) -> None:
+    from training.dataset import build_corpus, shared_loaders
+
+    records, _ = build_corpus(shared_loaders(shared_data)).part(True)
+    texts = [r.text for r in records]
+    assert len(texts) > 10_000
+    fast = shipped_model.fast()
+    assert fast is not None
+    for i in range(0, len(texts), 2000):
+        chunk = texts[i : i + 2000]
+        got = fast.probabilities([normalize(t) for t in chunk])
+        assert np.abs(got - shipped_model.reference_probabilities(chunk)).max() <= TOLERANCE
