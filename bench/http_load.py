@@ -211,7 +211,7 @@ def wrk(url: str, script: Path, body_file: Path, connections: int, seconds: floa
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Run every server × scenario × concurrency and return the figures."""
+    """Run every server, scenario and concurrency; return the figures."""
     texts = validation_texts(args.data, limit=20_000)
     work = Path(tempfile.mkdtemp(prefix="bench-http-"))
     script = work / "post.lua"
@@ -281,7 +281,7 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
                 r["errors"],
             ]
         )
-    return table(["request", "workers", "conns", "req/s", "p50 ms", "p99 ms", "× ceiling", "errors"], out)
+    return table(["request", "workers", "conns", "req/s", "p50 ms", "p99 ms", "x ceiling", "errors"], out)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -29,10 +29,14 @@ FLAGS = [
 ]
 
 
+# Read at import: the autouse fixture clears TOXICITY_* before each test runs.
+REQUIRE_BROWSER = bool(os.environ.get("TOXICITY_REQUIRE_BROWSER"))
+
+
 def _require_browser() -> None:
     if CHROMIUM.exists():
         return
-    if os.environ.get("TOXICITY_REQUIRE_BROWSER"):
+    if REQUIRE_BROWSER:
         pytest.fail(f"{CHROMIUM} is missing but TOXICITY_REQUIRE_BROWSER is set: apt-get install chromium")
     pytest.skip(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
 
