@@ -8,6 +8,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -37,22 +38,66 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run_child(cmd: Sequence[str], **kwargs: Any) -> tuple[float, float, subprocess.CompletedProcess[str]]:
-    """Run ``cmd``; return wall seconds, the peak RSS in MB of it alone, and the result.
+def _memory_kb(pid: int) -> int:
+    """Return a process's proportional set size (shared pages split between sharers), else RSS."""
+    try:
+        for name in ("smaps_rollup", "status"):
+            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+                if line.startswith(("Pss:", "VmRSS:")):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
-    Peak RSS comes from ``wait4``'s rusage of that one child, so earlier children
-    do not leak into the figure.
+
+def _tree_rss_mb(root: int) -> float:
+    """Return the memory in MB of ``root`` and every process descended from it.
+
+    PSS is used, so pages that forked workers share copy-on-write count once.
+    """
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += _memory_kb(pid)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total / 1024
+
+
+def run_child(cmd: Sequence[str], **kwargs: Any) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Run ``cmd``; return wall seconds, its peak RSS in MB and the result.
+
+    The peak is the larger of ``wait4``'s peak RSS for the process itself and the
+    summed PSS of its whole process tree sampled every 0.1 s, so worker processes
+    (training fits its vectorisers and folds in parallel processes) are counted.
     """
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    peak = 0.0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.wait(0.1):
+            peak = max(peak, _tree_rss_mb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
+    stop.set()
+    sampler.join()
     seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
     out, err = proc.stdout.read() if proc.stdout else "", proc.stderr.read() if proc.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
-    result = subprocess.CompletedProcess(cmd, code, out, err)
-    if code != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {code}:\n{err[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, result
+    result = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err[-2000:]}")
+    return seconds, max(peak, usage.ru_maxrss / 1024), result
 
 
 def median_of(values: Sequence[float]) -> float:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import Parallel, delayed
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 # Words of one character count ("u r an idiot"), unlike scikit-learn's default pattern.
@@ -61,6 +62,10 @@ def make_vectorizers(params: FeatureParams) -> tuple[TfidfVectorizer, TfidfVecto
     return word, char
 
 
+def _fit_transform(vec: TfidfVectorizer, texts: list[str]) -> tuple[TfidfVectorizer, sp.csr_matrix]:
+    return vec, vec.fit_transform(texts)
+
+
 class Featurizer:
     """Turn normalised texts into the model's sparse feature matrix."""
 
@@ -72,11 +77,20 @@ class Featurizer:
         self.n_features = self.n_word + len(char.vocabulary_)
 
     @classmethod
-    def fit(cls, texts: Sequence[str], params: FeatureParams) -> tuple[Featurizer, sp.csr_matrix]:
-        """Fit both vectorisers on normalised ``texts``; return the featurizer and their matrix."""
+    def fit(cls, texts: Sequence[str], params: FeatureParams, n_jobs: int = 1) -> tuple[Featurizer, sp.csr_matrix]:
+        """Fit both vectorisers on normalised ``texts``; return the featurizer and their matrix.
+
+        With ``n_jobs`` > 1 the two vectorisers fit in separate processes: their
+        analysers are pure Python, so threads would wait on each other. The result
+        is the same either way.
+        """
         word, char = make_vectorizers(params)
-        xw = word.fit_transform(texts)
-        xc = char.fit_transform(texts)
+        if n_jobs > 1:
+            fitted = Parallel(n_jobs=2)(delayed(_fit_transform)(vec, list(texts)) for vec in (word, char))
+            (word, xw), (char, xc) = fitted
+        else:
+            xw = word.fit_transform(texts)
+            xc = char.fit_transform(texts)
         # The pruned-term sets are only kept for introspection and can be large.
         for vec in (word, char):
             if hasattr(vec, "stop_words_"):

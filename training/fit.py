@@ -22,9 +22,9 @@ fit the calibrator and the decision threshold; the final fit uses all training r
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -120,9 +120,29 @@ def _collapse(
 
 def _fit(x: sp.csr_matrix, y: NDArray[np.int64], w: NDArray[np.float64], c: float, seed: int) -> LogisticRegression:
     # The dual liblinear solver is several times faster than the primal one when, as
-    # here, there are more features than rows, and it releases the GIL while fitting.
+    # here, there are more features than rows.
     model = LogisticRegression(C=c, solver="liblinear", dual=True, max_iter=5000, random_state=seed)
     return model.fit(x, y, sample_weight=w)
+
+
+_CV_STATE: tuple[sp.csr_matrix, _Task, dict[int, sp.csr_matrix], int, int, int] | None = None
+"""What the cross-validation fits of the current attribute read (inherited by forked workers)."""
+
+
+def _cv_fit(job: tuple[float, int]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Fit one fold at one C; return the held-out rows' shared and source-specific logits.
+
+    Parallel fits run in forked processes, not threads: liblinear seeds and draws
+    from the C library's process-wide ``rand()``, so two fits in threads of one
+    process would interleave their draws and make the run non-deterministic.
+    """
+    assert _CV_STATE is not None
+    xa, task, held_out, seed, n_features, k = _CV_STATE
+    c, fold = job
+    train = task.folds != fold
+    model = _fit(xa[train], task.y[train], task.weight[train], c, seed)
+    shared, b0, spec, bs = _collapse(model, n_features, k, task.defining)
+    return held_out[fold] @ shared + b0, held_out[fold] @ spec + bs
 
 
 def _source_weights(sources: Sequence[str], exponent: float) -> NDArray[np.float64]:
@@ -193,16 +213,14 @@ def fit_heads(
     heads: list[Head] = []
     # One attribute at a time, its folds and C values in parallel: only one augmented
     # matrix (about twice the attribute's rows) is alive at once, which bounds memory.
-    with ThreadPoolExecutor(max_workers=max(1, params.n_jobs)) as pool:
-        for task in tasks:
-            heads.append(_fit_head(pool, x, n_features, task, params, say))
+    for task in tasks:
+        heads.append(_fit_head(x, n_features, task, params, say))
     order = {a: i for i, a in enumerate(attributes)}
     heads.sort(key=lambda h: order[h.attribute])
     return heads, skipped
 
 
 def _fit_head(
-    pool: ThreadPoolExecutor,
     x: sp.csr_matrix,
     n_features: int,
     task: _Task,
@@ -212,17 +230,21 @@ def _fit_head(
     xa = augment(x[task.rows], task.source_ids, len(task.sources))
     k = len(task.sources)
 
-    def cv_job(job: tuple[float, int]) -> tuple[float, int, NDArray[np.float64], NDArray[np.float64]]:
-        c, fold = job
-        train = task.folds != fold
-        model = _fit(xa[train], task.y[train], task.weight[train], c, params.seed)
-        shared, b0, spec, bs = _collapse(model, n_features, k, task.defining)
-        xo = x[task.rows[~train]]
-        return c, fold, xo @ shared + b0, xo @ spec + bs
-
     jobs = [(c, f) for c in params.c_grid for f in range(params.folds)]
+    held_out = {f: x[task.rows[task.folds == f]] for f in range(params.folds)}
+    global _CV_STATE
+    _CV_STATE = (xa, task, held_out, params.seed, n_features, k)
+    try:
+        if params.n_jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            # Forked workers see the matrices copy-on-write: nothing large is pickled.
+            with multiprocessing.get_context("fork").Pool(params.n_jobs) as workers:
+                fits = workers.map(_cv_fit, jobs)
+        else:
+            fits = [_cv_fit(job) for job in jobs]
+    finally:
+        _CV_STATE = None
     oof = {c: (np.zeros(len(task.rows)), np.zeros(len(task.rows))) for c in params.c_grid}
-    for c, fold, z_shared, z_spec in pool.map(cv_job, jobs):
+    for (c, fold), (z_shared, z_spec) in zip(jobs, fits, strict=True):
         held = task.folds == fold
         oof[c][0][held] = z_shared
         oof[c][1][held] = z_spec

@@ -146,7 +146,7 @@ def train(
     train_texts = [normalize(r.text) for r in train_records]
     val_texts = [normalize(r.text) for r in val_records]
     clock("normalised texts")
-    featurizer, x_train = Featurizer.fit(train_texts, params.features)
+    featurizer, x_train = Featurizer.fit(train_texts, params.features, n_jobs=params.n_jobs)
     clock(f"fitted vectorisers: {featurizer.n_word} word and {featurizer.n_features - featurizer.n_word} char features")
 
     heads, skipped = fit_heads(x_train, train_records, train_keys, ATTRIBUTE_NAMES, params, clock)
@@ -170,7 +170,7 @@ def train(
     )
     metrics = evaluate_table(val_records, val_probs, attributes, thresholds)
     clock("evaluated on the validation split")
-    base = run_baseline(train_records, val_records, ATTRIBUTE_NAMES, params.seed) if baseline else {}
+    base = run_baseline(train_records, val_records, ATTRIBUTE_NAMES, params.seed, params.n_jobs) if baseline else {}
     if baseline:
         clock("fitted the naive baseline per source")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -16,15 +17,22 @@ from training.fit import augment
 from training.pipeline import train
 
 
-def test_training_is_deterministic(tmp_path: Path) -> None:
-    a = train(tiny_corpus(), TINY_PARAMS, tmp_path / "a")
-    b = train(tiny_corpus(), TINY_PARAMS, tmp_path / "b")
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_training_is_deterministic(tmp_path: Path, n_jobs: int) -> None:
+    # With two jobs the vectorisers, cross-validation fits and baselines run in
+    # parallel processes; the result must not depend on it.
+    params = dataclasses.replace(TINY_PARAMS, n_jobs=n_jobs)
+    a = train(tiny_corpus(), params, tmp_path / "a")
+    b = train(tiny_corpus(), params, tmp_path / "b")
+    one = train(tiny_corpus(), TINY_PARAMS, tmp_path / "one")
     assert a.metrics == b.metrics
     assert a.baseline == b.baseline
     np.testing.assert_array_equal(a.model.coef, b.model.coef)
     texts = [r.text for r in tiny_records(30, seed=99)]
     np.testing.assert_array_equal(a.model.probabilities(texts), b.model.probabilities(texts))
     assert a.manifest["artifact"]["sha256"] == b.manifest["artifact"]["sha256"]
+    assert a.metrics == one.metrics
+    assert [c.to_dict() for c in a.model.calibrators] == [c.to_dict() for c in one.model.calibrators]
 
 
 def test_a_different_seed_changes_the_split(tmp_path: Path) -> None:
