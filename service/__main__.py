@@ -2,11 +2,23 @@
 
 The artifact is verified once before uvicorn starts, so a missing, corrupt or
 mismatched model stops the process at once with a one-line reason and exit code 1.
+
+Metrics use prometheus-client's multiprocess mode, so every worker's samples are
+summed at ``/metrics``: ``PROMETHEUS_MULTIPROC_DIR`` is set here, before any worker
+(or ``prometheus_client`` itself) starts. When unset, a fresh temporary folder is
+made and removed at exit; when set, stale files from an earlier run are wiped.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
 
 import uvicorn
 from pydantic import ValidationError
@@ -15,6 +27,38 @@ from model import load_model
 from model.errors import ToxicityError
 from service import logs
 from service.settings import Settings
+
+WORKER_READY_SECONDS = 120
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # not imported from service.metrics: that would load prometheus_client
+
+
+def metrics_dir() -> tuple[Path, bool]:
+    """Prepare the multiprocess metrics folder; return it and whether it was made here."""
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):  # counts from an earlier run would be summed into this one's
+            stale.unlink()
+        return path, False
+    path = Path(tempfile.mkdtemp(prefix="toxicity-metrics-"))
+    os.environ[MULTIPROC_ENV] = str(path)  # inherited by the workers uvicorn spawns
+    return path, True
+
+
+def _remove_then_die(folder: Path) -> Callable[[int, FrameType | None], None]:
+    """Return a signal handler that removes ``folder``, then lets the signal end the process.
+
+    A single uvicorn server re-raises SIGTERM after its graceful shutdown, which would
+    otherwise end the process before ``main``'s ``finally`` removes the folder.
+    """
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
+
+    return handler
 
 
 def main() -> int:
@@ -30,16 +74,30 @@ def main() -> int:
     except ToxicityError as exc:
         print(f"toxicity service: cannot load the model: {exc}", file=sys.stderr)
         return 1
+    try:
+        folder, made_here = metrics_dir()
+    except OSError as exc:
+        print(f"toxicity service: cannot prepare {MULTIPROC_ENV}: {exc}", file=sys.stderr)
+        return 1
+    if made_here:
+        signal.signal(signal.SIGTERM, _remove_then_die(folder))
     logs.configure(settings.log_level)
-    uvicorn.run(
-        "service.main:app",
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-        access_log=False,
-        log_config=None,
-    )
+    try:
+        uvicorn.run(
+            "service.main:app",
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+            access_log=False,
+            log_config=None,
+            # On SIGHUP uvicorn replaces workers one by one, retiring each only once its successor is
+            # ready; loading and warming up a model takes longer than uvicorn's default 5 s wait.
+            timeout_worker_healthcheck=WORKER_READY_SECONDS,
+        )
+    finally:
+        if made_here:
+            shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

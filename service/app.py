@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,16 +10,18 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from model import load_model
 from service import errors
+from service import reload as reloading
 from service.auth import load_keys, native_key
 from service.body import BodyGuard
 from service.logs import AccessLog
+from service.metrics import Metrics
 from service.perspective import errors as perspective_errors  # noqa: F401 - registers Google-shaped errors
 from service.perspective import routes as perspective
 from service.perspective.language import Detector
 from service.perspective.store import SuggestionStore
-from service.routes import health, native
+from service.quota import RateLimit
+from service.routes import admin, health, metrics, native
 from service.settings import Settings
 
 log = logging.getLogger("toxicity.app")
@@ -38,26 +41,33 @@ Scores are calibrated probabilities. Comment text is never logged.
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the ASGI app; the model loads once, in the lifespan."""
+def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = False) -> FastAPI:
+    """Build the ASGI app; the model loads once, in the lifespan.
+
+    ``reload_on_sighup`` makes the serving process reload the model on SIGHUP
+    (``service.main`` sets it; tests leave their own process's signals alone).
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        model = load_model(settings.model_path)
-        model.warm_up()  # build the fast path and load its compiled kernel before reporting ready
-        app.state.model = model
+        # Verified, smoke-scored and warmed up (fast path compiled) before reporting ready.
+        model = reloading.start(app)
         app.state.detector.load()
         app.state.suggestions = SuggestionStore(settings.suggestions_db)
         log.info(
             "model loaded",
             extra={"fields": {"version": model.version, "fast_path": model.fast_path_error or "on"}},
         )
+        stop_listening = reloading.on_sighup(app) if reload_on_sighup else None
         try:
             yield
         finally:
+            if stop_listening is not None:
+                stop_listening()
             app.state.suggestions.close()
             app.state.model = None
+            app.state.metrics.worker_exiting()
 
     app = FastAPIOffline(
         title="Comment toxicity service",
@@ -70,15 +80,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.model = None
     app.state.api_keys = load_keys(settings)
     app.state.detector = Detector()
+    app.state.metrics = Metrics()
+    app.state.reload_lock = asyncio.Lock()
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(native.router, dependencies=[Depends(native_key)])
+    app.include_router(admin.router, dependencies=[Depends(native_key)])
     app.include_router(perspective.api)
     app.include_router(perspective.discovery)
     if settings.perspective_prefix:
         # Coral appends /comments:analyze to whatever base URL it is given.
         for router in (perspective.api, perspective.discovery):
             app.include_router(router, prefix=settings.perspective_prefix, include_in_schema=False)
+    # The last added runs first: log and count everything, refuse over-quota requests before reading bodies.
     app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(AccessLog)
+    if settings.rate_limit_per_second > 0:
+        app.add_middleware(
+            RateLimit, rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst, keys=app.state.api_keys
+        )
+    app.add_middleware(AccessLog, metrics=app.state.metrics)
     return app

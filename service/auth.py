@@ -48,13 +48,17 @@ def matches(candidate: str | None, keys: tuple[bytes, ...]) -> bool:
     return found
 
 
+def native_candidate(authorization: str, x_api_key: str | None) -> str | None:
+    """Return the key a native request presents: ``Authorization: Bearer`` first, else ``X-API-Key``."""
+    return authorization[7:].strip() if authorization[:7].lower() == "bearer " else x_api_key
+
+
 async def native_key(request: Request) -> None:
     """Require a key on the native API when keys are configured."""
     keys: tuple[bytes, ...] = request.app.state.api_keys
     if not keys:
         return
-    header = request.headers.get("authorization", "")
-    candidate = header[7:].strip() if header[:7].lower() == "bearer " else request.headers.get("x-api-key")
+    candidate = native_candidate(request.headers.get("authorization", ""), request.headers.get("x-api-key"))
     if not matches(candidate, keys):
         raise ApiError.one(
             401,

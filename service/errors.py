@@ -35,6 +35,7 @@ class Problem:
     message: str
     field: str | None = None
     limit: Any = None
+    detail: str | None = None  # a longer explanation where the message must stay fixed (Perspective's)
 
 
 @dataclass(slots=True)

@@ -2,7 +2,9 @@
 
 The access line carries a request id, method, route template, status, latency and
 the number of comments; never the body, never the query string (it can hold an
-API key). Uvicorn's own access log is switched off in favour of this one.
+API key). Uvicorn's own access log is switched off in favour of this one. The same
+middleware records the request metrics (``service.metrics``), so they cost no
+extra layer on the hot routes.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ import logging
 import sys
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+if TYPE_CHECKING:  # importing prometheus_client here would fix its storage before `python -m service` chose it
+    from service.metrics import Metrics
+
 access = logging.getLogger("toxicity.access")
 COMMENTS_KEY = "comments"  # routes set request.state.comments
+ATTRIBUTES_KEY = "attributes"  # and request.state.attributes, the attributes they scored, once scored
 
 
 class JsonFormatter(logging.Formatter):
@@ -56,8 +62,9 @@ def configure(level: str) -> None:
 class AccessLog:
     """ASGI middleware writing one access line per HTTP request."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
@@ -66,7 +73,9 @@ class AccessLog:
             return
         start = time.perf_counter()
         request_id = _request_id(scope)
-        scope.setdefault("state", {})["request_id"] = request_id
+        # A per-request copy, as uvicorn makes: a server that hands every request the same
+        # lifespan-state dict (asgi-lifespan does) would leak one request's counts into the next.
+        scope["state"] = {**scope.get("state", {}), "request_id": request_id}
         status = 500
 
         async def send_wrapper(message: Message) -> None:
@@ -80,17 +89,24 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = scope.get("route")
+            elapsed = time.perf_counter() - start
+            template = getattr(scope.get("route"), "path", None)
+            state = scope.get("state", {})
+            comments = state.get(COMMENTS_KEY, 0)
+            if self.metrics is not None:
+                self.metrics.observe_request(scope["method"], template, status, elapsed)
+                if ATTRIBUTES_KEY in state:
+                    self.metrics.scored(state[ATTRIBUTES_KEY], comments)
             access.info(
                 "request",
                 extra={
                     "fields": {
                         "request_id": request_id,
                         "method": scope.get("method"),
-                        "route": getattr(route, "path", None) or scope.get("path"),
+                        "route": template or scope.get("path"),
                         "status": status,
-                        "latency_ms": round((time.perf_counter() - start) * 1000, 3),
-                        "comments": scope.get("state", {}).get(COMMENTS_KEY, 0),
+                        "latency_ms": round(elapsed * 1000, 3),
+                        "comments": comments,
                     }
                 },
             )

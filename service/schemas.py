@@ -55,6 +55,8 @@ class Comment(BaseModel):
         description="The comment as the user wrote it: plain text, at most 20 KB of UTF-8 "
         "(`TOXICITY_MAX_TEXT_BYTES`), not empty or whitespace only.",
         examples=[HOSTILE],
+        # Documented, not enforced here: scoring.check_texts refuses with its own codes and the limit.
+        json_schema_extra={"minLength": 1, "pattern": r"\S"},
     )
     id: StrictStr | None = Field(
         default=None,
@@ -182,3 +184,48 @@ class Health(BaseModel):
 
     status: str
     model: str | None = None
+
+
+class ReloadResult(BaseModel):
+    """The model now serving after a reload."""
+
+    version: str = Field(description="Version of the model now serving.")
+    previous: str | None = Field(description="Version that served before the reload.")
+
+
+class ErrorDetail(BaseModel):
+    """One problem with a request."""
+
+    code: str = Field(description="Stable machine-readable code, e.g. `comment_too_long`.")
+    message: str = Field(description="What is wrong, naming the field and the limit.")
+    field: str | None = Field(description="The offending field, e.g. `comments[0].text`, or `body`.")
+    limit: Any = Field(default=None, description="The limit that was broken, when there is one.")
+
+
+class ErrorBody(ErrorDetail):
+    """The first problem, the HTTP status and, when there are several, every problem."""
+
+    status: int = Field(description="The HTTP status, repeated.")
+    details: list[ErrorDetail] | None = Field(default=None, description="Every problem, when there is more than one.")
+
+
+class ErrorResponse(BaseModel):
+    """The native API's one error shape."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": {
+                        "status": 422,
+                        "code": "comment_too_long",
+                        "message": "comments[0].text is 25000 bytes of UTF-8; the limit is 20480",
+                        "field": "comments[0].text",
+                        "limit": 20480,
+                    }
+                }
+            ]
+        }
+    )
+
+    error: ErrorBody

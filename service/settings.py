@@ -71,6 +71,23 @@ class Settings(BaseSettings):
         description="Language assumed when detection is unsure or the text is short; empty fails like Perspective.",
     )
 
+    metrics_require_key: bool = Field(
+        default=False,
+        description="Require an API key on `/metrics` (as on the native API) when keys are configured.",
+    )
+    rate_limit_per_second: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1_000_000.0,
+        description="Requests per second allowed per API key (or client IP without keys), per worker; 0 is off.",
+    )
+    rate_limit_burst: int = Field(
+        default=10,
+        ge=1,
+        le=1_000_000,
+        description="Requests a key or IP may make at once before the per-second rate applies.",
+    )
+
     @field_validator("model_path", "api_keys_file", "public_base_url", mode="before")
     @classmethod
     def _empty_path_is_default(cls, value: object) -> object:

@@ -44,7 +44,9 @@ def comment_text(entry: TextEntry | None, settings: Settings) -> str:
     except UnicodeEncodeError:
         raise perr.invalid("INVALID_TEXT", "Comment text holds an unpaired surrogate.", "comment.text") from None
     if size > settings.max_text_bytes:
-        raise perr.invalid("COMMENT_TOO_LONG", perr.COMMENT_TOO_LONG, "comment.text")
+        limit = settings.max_text_bytes
+        detail = f"comment.text is {size} bytes of UTF-8; the limit is {limit} (TOXICITY_MAX_TEXT_BYTES)"
+        raise perr.invalid("COMMENT_TOO_LONG", perr.COMMENT_TOO_LONG, "comment.text", limit, detail)
     if entry.type == "HTML":
         text = html_to_text(entry.text)
         if not text.strip():

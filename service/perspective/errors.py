@@ -17,6 +17,7 @@ from service.errors import ApiError, Problem, register_renderer
 
 ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
 
 COMMENT_EMPTY = "Comment must be non-empty."
 COMMENT_TOO_LONG = "Comment text too long."
@@ -40,9 +41,15 @@ def is_perspective_path(path: str) -> bool:
     return "/v1alpha1/" in path or "/$discovery/" in path
 
 
-def invalid(error_type: str, message: str, field: str | None = None) -> ApiError:
-    """Return a 400 INVALID_ARGUMENT error of a Perspective error type."""
-    return ApiError(400, [Problem(error_type, message, field)])
+def invalid(
+    error_type: str, message: str, field: str | None = None, limit: Any = None, detail: str | None = None
+) -> ApiError:
+    """Return a 400 INVALID_ARGUMENT error of a Perspective error type.
+
+    ``detail`` (with the ``limit``) goes into a ``google.rpc.BadRequest`` field
+    violation, so the message itself stays Perspective's word for word.
+    """
+    return ApiError(400, [Problem(error_type, message, field, limit, detail)])
 
 
 def google_body(err: ApiError) -> tuple[int, dict[str, Any]]:
@@ -59,11 +66,15 @@ def google_body(err: ApiError) -> tuple[int, dict[str, Any]]:
         )
     elif err.status == 422 and not code.isupper():
         message = f"Invalid value at '{first.field}': {first.message}"
-    if code == "API_KEY_INVALID":
-        details: list[dict[str, Any]] = [{"@type": ERROR_INFO, "reason": "API_KEY_INVALID", "domain": "googleapis.com"}]
+    if code in ("API_KEY_INVALID", "RATE_LIMIT_EXCEEDED"):
+        details: list[dict[str, Any]] = [{"@type": ERROR_INFO, "reason": code, "domain": "googleapis.com"}]
     else:
         error_type = code if code.isupper() else code.upper()
         details = [{"@type": ERROR_TYPE, "errorType": error_type}]
+    if status in (400, 413) and isinstance(first.limit, int | float) and not isinstance(first.limit, bool):
+        # Name the broken limit where Google clients look for field-level detail; the message stays Perspective's.
+        description = first.detail or f"{first.field or 'request'}: the limit is {first.limit}"
+        details.append({"@type": BAD_REQUEST, "fieldViolations": [{"field": first.field, "description": description}]})
     body = {"error": {"code": status, "message": message, "status": STATUS.get(status, "UNKNOWN"), "details": details}}
     return status, body
 

@@ -16,36 +16,25 @@ from service.perspective.discovery import document
 from service.perspective.schemas import (
     AnalyzeCommentRequest,
     AnalyzeCommentResponse,
+    GoogleErrorResponse,
     SuggestCommentScoreRequest,
     SuggestCommentScoreResponse,
 )
 from service.scoring import json_response, off_loop
 
-GOOGLE_ERROR = {
+GOOGLE_ERROR: dict[str, Any] = {
+    "model": GoogleErrorResponse,
     "description": "Google's error shape: "
-    '`{"error": {"code", "message", "status", "details": [{"@type", "errorType"}]}}`.',
-    "content": {
-        "application/json": {
-            "example": {
-                "error": {
-                    "code": 400,
-                    "message": "Comment must be non-empty.",
-                    "status": "INVALID_ARGUMENT",
-                    "details": [
-                        {
-                            "@type": "type.googleapis.com/google.commentanalyzer.v1alpha1.Error",
-                            "errorType": "COMMENT_EMPTY",
-                        }
-                    ],
-                }
-            }
-        }
-    },
+    '`{"error": {"code", "message", "status", "details": [{"@type", "errorType"}]}}`, with Perspective\'s messages.',
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: GOOGLE_ERROR,
-    413: {"description": "Request body over `TOXICITY_MAX_BODY_BYTES` (Google's shape)."},
-    503: {"description": "The model is not loaded yet (Google's shape)."},
+    413: {**GOOGLE_ERROR, "description": "Request body over `TOXICITY_MAX_BODY_BYTES` (Google's shape)."},
+    429: {
+        **GOOGLE_ERROR,
+        "description": "Quota exceeded (`TOXICITY_RATE_LIMIT_PER_SECOND`): `RESOURCE_EXHAUSTED`, `Retry-After`.",
+    },
+    503: {**GOOGLE_ERROR, "description": "The model is not loaded yet (Google's shape)."},
 }
 
 api = APIRouter(tags=["Perspective API"], route_class=JSONRoute, dependencies=[Depends(perspective_key)])
@@ -71,6 +60,9 @@ async def comments_analyze(body: AnalyzeCommentRequest, request: Request) -> Res
     detector = request.app.state.detector
     chars = len(body.comment.text or "") if body.comment else 0
     result = await off_loop(lambda: analyze(body, model, detector, settings), chars, heavy=bool(body.span_annotations))
+    # Counted by the metrics; names were validated by analyze(), so the label set stays bounded.
+    names = body.requested_attributes or {}
+    request.state.attributes = dict.fromkeys(n.split("@", 1)[0].strip().upper() for n in names)
     return json_response(result, exclude_none=True)
 
 

@@ -175,3 +175,49 @@ class SuggestCommentScoreResponse(Message):
     client_token: str | None = Field(default=None)
     requested_languages: list[str] | None = Field(default=None)
     detected_languages: list[str] | None = Field(default=None)
+
+
+class GoogleErrorDetail(BaseModel):
+    """A typed detail: Perspective's ``errorType``, or ``google.rpc.ErrorInfo``'s ``reason`` and ``domain``."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    type: str = Field(alias="@type", description="The detail's type URL.")
+    error_type: str | None = Field(default=None, alias="errorType", description="Perspective's error type.")
+    reason: str | None = Field(default=None, description="`ErrorInfo` reason, e.g. `API_KEY_INVALID`.")
+    domain: str | None = Field(default=None, description="`ErrorInfo` domain.")
+
+
+class GoogleError(BaseModel):
+    """Google's error body."""
+
+    code: int = Field(description="The HTTP status.")
+    message: str = Field(description="Perspective's message, word for word where Perspective has one.")
+    status: str = Field(description="The gRPC status name, e.g. `INVALID_ARGUMENT`.")
+    details: list[GoogleErrorDetail]
+
+
+class GoogleErrorResponse(BaseModel):
+    """Google's error shape, used by every Perspective route."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": {
+                        "code": 400,
+                        "message": "Comment must be non-empty.",
+                        "status": "INVALID_ARGUMENT",
+                        "details": [
+                            {
+                                "@type": "type.googleapis.com/google.commentanalyzer.v1alpha1.Error",
+                                "errorType": "COMMENT_EMPTY",
+                            }
+                        ],
+                    }
+                }
+            ]
+        }
+    )
+
+    error: GoogleError

@@ -8,18 +8,28 @@ from fastapi import APIRouter, Body, Request, Response
 
 from service.body import JSONRoute
 from service.deps import ModelDep, SettingsDep, model_and_settings
-from service.schemas import EXAMPLES, AttributeOut, ModelInfo, ScoreRequest, ScoreResponse
+from service.schemas import EXAMPLES, AttributeOut, ErrorResponse, ModelInfo, ScoreRequest, ScoreResponse
 from service.scoring import json_response, off_loop, score_request
 
 router = APIRouter(prefix="/v1", tags=["native API"], route_class=JSONRoute)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Invalid JSON or invalid UTF-8."},
-    413: {"description": "Request body over `TOXICITY_MAX_BODY_BYTES`."},
-    422: {
-        "description": "A field is wrong: empty or too long text, too many comments, unknown attribute, bad threshold."
+    400: {
+        "model": ErrorResponse,
+        "description": "Invalid JSON or invalid UTF-8, or JSON nested deeper than 1,024 levels.",
     },
-    503: {"description": "The model is not loaded yet."},
+    401: {"model": ErrorResponse, "description": "No valid API key (only when keys are configured)."},
+    413: {"model": ErrorResponse, "description": "Request body over `TOXICITY_MAX_BODY_BYTES`, refused while reading."},
+    422: {
+        "model": ErrorResponse,
+        "description": "A field is wrong: empty or too long text, too many comments, unknown attribute, bad threshold, "
+        "wrong type.",
+    },
+    429: {
+        "model": ErrorResponse,
+        "description": "Over the rate limit (`TOXICITY_RATE_LIMIT_PER_SECOND`); `Retry-After` says when to retry.",
+    },
+    503: {"model": ErrorResponse, "description": "The model is not loaded yet."},
 }
 
 
@@ -44,6 +54,7 @@ async def score(
     http.state.comments = len(request.comments)
     chars = sum(len(c.text) for c in request.comments)
     result = await off_loop(lambda: score_request(request, model, settings), chars, heavy=request.explain)
+    http.state.attributes = result.results[0].scores.keys() if result.results else ()  # counted by the metrics
     return json_response(result)
 
 

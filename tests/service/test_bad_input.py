@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -219,3 +221,303 @@ async def test_unknown_route_and_method(client: httpx.AsyncClient) -> None:
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
     r = await client.get("/v1/score")
     assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
+
+
+# The same bad inputs against both APIs, with the shipped model and the shipped limits
+# (20,480 bytes of text, 1,000 comments, 4 MiB bodies). Each row names the request, the
+# status and the words the error must contain (the problem, and the limit if any).
+
+SCORE = "/v1/score"
+ANALYZE = "/v1alpha1/comments:analyze"
+
+
+@pytest.fixture(scope="module")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+async def shipped(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
+    """One app serving the shipped model with the shipped limits, shared by the tables below."""
+    from service.app import create_app
+    from service.settings import Settings
+    from tests.service.conftest import running
+
+    with pytest.MonkeyPatch.context() as env:
+        for key in [k for k in os.environ if k.startswith("TOXICITY_")]:
+            env.delenv(key)
+        settings = Settings(suggestions_db=tmp_path_factory.mktemp("bad-input") / "suggestions.sqlite3")
+    async for c in running(create_app(settings)):
+        yield c
+
+
+LIMIT = 20_480
+CAP = 4 * 1024 * 1024
+
+
+def native(text: Any, **extra: Any) -> bytes:
+    return body({"comments": [{"text": text}], **extra})
+
+
+def analyze(text: Any, **extra: Any) -> bytes:
+    return body({"comment": {"text": text}, "requestedAttributes": {"TOXICITY": {}}, "languages": ["en"], **extra})
+
+
+def nested(depth: int) -> bytes:
+    return b'{"comments": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+BAD: list[tuple[str, str, bytes, int, str, tuple[str, ...]]] = [
+    # id, path, raw body, status, code (native) or errorType (Perspective), words the error must contain
+    ("native-empty", SCORE, native(""), 422, "comment_empty", ("comments[0].text", "empty")),
+    ("native-whitespace", SCORE, native(" \t\n\u3000 "), 422, "comment_empty", ("comments[0].text", "whitespace")),
+    ("analyze-empty", ANALYZE, analyze(""), 400, "COMMENT_EMPTY", ("Comment must be non-empty.",)),
+    ("analyze-whitespace", ANALYZE, analyze(" \t\n "), 400, "COMMENT_EMPTY", ("Comment must be non-empty.",)),
+    (
+        "native-20KB+1",
+        SCORE,
+        native("é" * (LIMIT // 2) + "x"),
+        422,
+        "comment_too_long",
+        ("comments[0].text is 20481 bytes of UTF-8", "the limit is 20480"),
+    ),
+    (
+        "analyze-20KB+1",
+        ANALYZE,
+        analyze("x" * (LIMIT + 1)),
+        400,
+        "COMMENT_TOO_LONG",
+        ("Comment text too long.", "20481 bytes", "the limit is 20480"),
+    ),
+    (
+        "native-10MB-body",
+        SCORE,
+        native("x" * 10_000_000),
+        413,
+        "body_too_large",
+        (f"the limit is {CAP} bytes", "TOXICITY_MAX_BODY_BYTES"),
+    ),
+    (
+        "analyze-10MB-body",
+        ANALYZE,
+        analyze("x" * 10_000_000),
+        413,
+        "BODY_TOO_LARGE",
+        (f"the limit is {CAP} bytes", "TOXICITY_MAX_BODY_BYTES"),
+    ),
+    ("native-invalid-json", SCORE, b'{"comments": [{"text": "hi"}', 400, "invalid_json", ("not valid JSON",)),
+    ("analyze-invalid-json", ANALYZE, b'{"comment": {"text": "hi"', 400, "INVALID_JSON", ("Invalid JSON payload",)),
+    (
+        "native-invalid-utf8",
+        SCORE,
+        b'{"comments": [{"text": "\xff\xfe"}]}',
+        400,
+        "invalid_utf8",
+        ("not valid UTF-8", "byte 24 (0xff)"),
+    ),
+    (
+        "analyze-invalid-utf8",
+        ANALYZE,
+        b'{"comment": {"text": "caf\xe9"}, "requestedAttributes": {"TOXICITY": {}}}',
+        400,
+        "INVALID_UTF8",
+        ("Invalid JSON payload", "not valid UTF-8", "0xe9"),
+    ),
+    (
+        "native-lone-high-surrogate",
+        SCORE,
+        b'{"comments": [{"text": "a\\ud800b"}]}',
+        400,
+        "invalid_json",
+        ("surrogate",),
+    ),
+    ("native-lone-low-surrogate", SCORE, b'{"comments": [{"text": "\\udc00"}]}', 400, "invalid_json", ("surrogate",)),
+    (
+        "analyze-lone-surrogate",
+        ANALYZE,
+        b'{"comment": {"text": "\\ud800"}, "requestedAttributes": {"TOXICITY": {}}}',
+        400,
+        "INVALID_JSON",
+        ("Invalid JSON payload", "surrogate"),
+    ),
+    (
+        "native-raw-NUL-in-string",
+        SCORE,
+        b'{"comments": [{"text": "a\x00b"}]}',
+        400,
+        "invalid_json",
+        ("control character",),
+    ),
+    (
+        "analyze-raw-NUL-in-string",
+        ANALYZE,
+        b'{"comment": {"text": "a\x00b"}, "requestedAttributes": {"TOXICITY": {}}}',
+        400,
+        "INVALID_JSON",
+        ("control character",),
+    ),
+    ("native-10000-nested", SCORE, nested(10_000), 400, "invalid_json", ("nested too deeply", "1024")),
+    ("analyze-10000-nested", ANALYZE, nested(10_000), 400, "INVALID_JSON", ("nested too deeply", "1024")),
+    ("native-text-number", SCORE, native(5), 422, "string_type", ("comments[0].text", "string")),
+    ("native-text-null", SCORE, native(None), 422, "string_type", ("comments[0].text",)),
+    ("native-comments-string", SCORE, body({"comments": "hi"}), 422, "list_type", ("comments",)),
+    ("native-body-string", SCORE, body("hi"), 422, "model_attributes_type", ("body",)),
+    ("native-thresholds-list", SCORE, native("hi", thresholds=[0.5]), 422, "dict_type", ("thresholds",)),
+    ("analyze-text-number", ANALYZE, analyze(5), 400, "STRING_TYPE", ("comment.text",)),
+    ("analyze-text-list", ANALYZE, analyze(["hi"]), 400, "STRING_TYPE", ("comment.text",)),
+    (
+        "analyze-attributes-list",
+        ANALYZE,
+        body({"comment": {"text": "hi"}, "requestedAttributes": ["TOXICITY"]}),
+        400,
+        "DICT_TYPE",
+        ("requestedAttributes",),
+    ),
+    ("analyze-body-array", ANALYZE, body([1]), 400, "MODEL_ATTRIBUTES_TYPE", ("body",)),
+    (
+        "native-max_batch+1",
+        SCORE,
+        body({"comments": [{"text": "hi"}] * 1001}),
+        422,
+        "batch_too_large",
+        ("1001 comments", "the limit is 1000", "TOXICITY_MAX_BATCH"),
+    ),
+    (
+        "native-unknown-attribute",
+        SCORE,
+        native("hi", attributes=["FLIRTATION"]),
+        422,
+        "unknown_attribute",
+        ("attributes[0]", "FLIRTATION"),
+    ),
+    (
+        "native-language-field",
+        SCORE,
+        native("hi", languages=["de"]),
+        422,
+        "unknown_field",
+        ("languages",),
+    ),
+    (
+        "analyze-unknown-attribute",
+        ANALYZE,
+        body({"comment": {"text": "hi"}, "requestedAttributes": {"FLIRTATION": {}}, "languages": ["en"]}),
+        400,
+        "UNKNOWN_ATTRIBUTE",
+        ("Unknown requested attribute: FLIRTATION",),
+    ),
+    (
+        "analyze-unsupported-language",
+        ANALYZE,
+        analyze("hallo", languages=["xx"]),
+        400,
+        "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
+        ("does not support request languages: xx",),
+    ),
+    (
+        "analyze-malformed-language",
+        ANALYZE,
+        analyze("hallo", languages=["!!"]),
+        400,
+        "INVALID_LANGUAGE",
+        ("Invalid language code: !!",),
+    ),
+    (
+        "native-threshold-1e308",
+        SCORE,
+        native("hi", thresholds={"TOXICITY": 1e308}),
+        422,
+        "less_than_equal",
+        ("thresholds.TOXICITY", "1"),
+    ),
+    (
+        "native-threshold-2.0",
+        SCORE,
+        native("hi", thresholds={"TOXICITY": 2.0}),
+        422,
+        "less_than_equal",
+        ("thresholds.TOXICITY", "1"),
+    ),
+    (
+        "native-threshold-1e309",
+        SCORE,
+        b'{"comments": [{"text": "hi"}], "thresholds": {"TOXICITY": 1e309}}',
+        400,
+        "invalid_json",
+        ("infinity",),
+    ),
+    (
+        "analyze-threshold-1e309",
+        ANALYZE,
+        b'{"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {"scoreThreshold": 1e309}}}',
+        400,
+        "INVALID_JSON",
+        ("infinity",),
+    ),
+    (
+        "analyze-threshold-string",
+        ANALYZE,
+        body({"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {"scoreThreshold": "high"}}}),
+        400,
+        "FLOAT_TYPE",
+        ("scoreThreshold",),
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "raw", "status", "code", "words"), [c[1:] for c in BAD], ids=[c[0] for c in BAD])
+async def test_bad_input_both_apis(
+    shipped: httpx.AsyncClient, path: str, raw: bytes, status: int, code: str, words: tuple[str, ...]
+) -> None:
+    r = await shipped.post(path, content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == status, r.text
+    error = r.json()["error"]
+    if path == SCORE:
+        assert error["status"] == status and error["code"] == code, error
+        said = json.dumps(error)
+    else:
+        assert error["code"] == status and error["status"] == "INVALID_ARGUMENT", error
+        assert error["details"][0]["errorType"] == code, error
+        said = json.dumps(error, ensure_ascii=False)
+    assert error["message"]
+    for word in words:
+        assert word in said, (word, error)
+
+
+SCORES_IN_RANGE: list[tuple[str, str, bytes]] = [
+    ("native-exactly-20KB-ascii", SCORE, native("x" * LIMIT)),
+    ("native-exactly-20KB-2-byte", SCORE, native("é" * (LIMIT // 2))),
+    ("native-exactly-20KB-4-byte", SCORE, native("😀" * (LIMIT // 4))),
+    ("analyze-exactly-20KB", ANALYZE, analyze("é" * (LIMIT // 2))),
+    ("native-NUL-escape", SCORE, native("a\u0000b you idiot")),
+    ("analyze-NUL-escape", ANALYZE, analyze("a\u0000b you idiot")),
+    ("native-emoji", SCORE, native("😀👍🏽🏳️‍🌈 you are a 🤡 🖕")),
+    ("analyze-emoji", ANALYZE, analyze("😀👍🏽🏳️‍🌈 you are a 🤡 🖕")),
+    ("native-right-to-left", SCORE, native("אתה אידיוט \u202eidiot\u202c مرحبا بكم")),
+    ("analyze-right-to-left", ANALYZE, analyze("אתה אידיוט \u202eidiot\u202c مرحبا بكم")),
+    ("native-combining-marks", SCORE, native("i\u0301d\u0308i\u0302o\u0303t\u0327 Z̸̢͉a̵̛͖l̷g̶o̸")),
+    ("analyze-combining-marks", ANALYZE, analyze("i\u0301d\u0308i\u0302o\u0303t\u0327 Z̸̢͉a̵̛͖l̷g̶o̸")),
+    (
+        "analyze-threshold-1e308",
+        ANALYZE,
+        analyze("you idiot", requestedAttributes={"TOXICITY": {"scoreThreshold": 1e308}}),
+    ),
+    ("analyze-threshold-2.0", ANALYZE, analyze("you idiot", requestedAttributes={"TOXICITY": {"scoreThreshold": 2.0}})),
+]
+
+
+@pytest.mark.parametrize(("path", "raw"), [c[1:] for c in SCORES_IN_RANGE], ids=[c[0] for c in SCORES_IN_RANGE])
+async def test_odd_valid_input_scores_in_range(shipped: httpx.AsyncClient, path: str, raw: bytes) -> None:
+    r = await shipped.post(path, content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 200, r.text
+    if path == SCORE:
+        scores = list(r.json()["results"][0]["scores"].values())
+        assert len(scores) >= 1
+    else:
+        attribute_scores = r.json()["attributeScores"]
+        threshold = json.loads(raw)["requestedAttributes"]["TOXICITY"].get("scoreThreshold")
+        if threshold is not None and threshold > 1:
+            assert attribute_scores == {}  # every score is below the threshold, so none is returned
+            return
+        scores = [attribute_scores["TOXICITY"]["summaryScore"]["value"]]
+    assert all(0.0 <= s <= 1.0 for s in scores), scores

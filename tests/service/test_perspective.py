@@ -151,12 +151,6 @@ ERROR_CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "COMMENT_EMPTY",
     ),
     ("no comment", {"requestedAttributes": {"TOXICITY": {}}}, "Comment must be non-empty.", "COMMENT_EMPTY"),
-    (
-        "too long",
-        {"comment": {"text": "x" * 20_481}, "requestedAttributes": {"TOXICITY": {}}},
-        "Comment text too long.",
-        "COMMENT_TOO_LONG",
-    ),
     ("no attributes", {"comment": {"text": "hi"}}, "Missing requested_attributes", "NO_REQUESTED_ATTRIBUTES"),
     (
         "empty attributes",
@@ -205,6 +199,31 @@ async def test_errors_use_perspective_messages(
     persp: httpx.AsyncClient, name: str, body: dict[str, Any], message: str, error_type: str
 ) -> None:
     google_error(await persp.post(ANALYZE, json=body), 400, message, error_type)
+
+
+async def test_too_long_keeps_perspectives_message_and_names_the_limit(persp: httpx.AsyncClient) -> None:
+    r = await persp.post(ANALYZE, json={"comment": {"text": "x" * 20_481}, "requestedAttributes": {"TOXICITY": {}}})
+    assert r.status_code == 400
+    assert r.json() == {
+        "error": {
+            "code": 400,
+            "message": "Comment text too long.",
+            "status": "INVALID_ARGUMENT",
+            "details": [
+                {"@type": ERROR_TYPE, "errorType": "COMMENT_TOO_LONG"},
+                {
+                    "@type": "type.googleapis.com/google.rpc.BadRequest",
+                    "fieldViolations": [
+                        {
+                            "field": "comment.text",
+                            "description": "comment.text is 20481 bytes of UTF-8; the limit is 20480 "
+                            "(TOXICITY_MAX_TEXT_BYTES)",
+                        }
+                    ],
+                },
+            ],
+        }
+    }
 
 
 async def test_schema_errors_are_google_shaped(persp: httpx.AsyncClient) -> None:

@@ -1,0 +1,127 @@
+"""Prometheus metrics, recorded by the access-log middleware and read at ``GET /metrics``.
+
+With several workers each process writes its samples to files in
+``PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's multiprocess mode) and a scrape,
+whichever worker answers it, sums them all. ``python -m service`` sets that
+variable before any worker starts; it must be set before ``prometheus_client`` is
+first imported, since the library picks its storage then. Without it (tests, a
+bare ``uvicorn service.main:app``) each app has its own in-memory registry.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import multiprocess as prom_multiprocess
+from prometheus_client import values as prom_values
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4  # what every Prometheus version parses; the library serves it by default
+UNMATCHED = "unmatched"  # requests answered before routing (404, 413, 429): never the raw path, a scanner's playground
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})  # others count as "other"
+
+# Single comments score in well under a millisecond; batches and explanations take longer.
+LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+def multiprocess_enabled() -> bool:
+    """Return whether samples go to ``PROMETHEUS_MULTIPROC_DIR`` files."""
+    return bool(os.environ.get(MULTIPROC_ENV))
+
+
+class Metrics:
+    """The service's metrics and their exposition."""
+
+    def __init__(self) -> None:
+        self.multiprocess = multiprocess_enabled()
+        if self.multiprocess and prom_values.ValueClass is prom_values.MutexValue:
+            raise RuntimeError(
+                f"{MULTIPROC_ENV} was set after prometheus_client was imported; set it before the process starts"
+            )
+        self.registry = CollectorRegistry()
+        if self.multiprocess:
+            # Samples live in the shared files; the collector reads every worker's.
+            prom_multiprocess.MultiProcessCollector(self.registry)  # type: ignore[no-untyped-call]  # untyped upstream
+        own = None if self.multiprocess else self.registry
+        self.requests = Counter(
+            "toxicity_http_requests",
+            "HTTP requests answered, by method, route template and status.",
+            ["method", "route", "status"],
+            registry=own,
+        )
+        self.latency = Histogram(
+            "toxicity_http_request_duration_seconds",
+            "Time from receiving a request to the end of its response, by method, route template and status.",
+            ["method", "route", "status"],
+            buckets=LATENCY_BUCKETS,
+            registry=own,
+        )
+        self.comments = Counter(
+            "toxicity_comments_scored",
+            "Comments scored, per attribute.",
+            ["attribute"],
+            registry=own,
+        )
+        self.model_info = Gauge(
+            "toxicity_model_info",
+            "The model version being served (value 1).",
+            ["version"],
+            registry=own,
+            multiprocess_mode="livemax",  # 1 while any live worker serves that version
+        )
+        self.model_loads = Counter(
+            "toxicity_model_loads",
+            "Model loads at start-up and reloads, by outcome.",
+            ["outcome"],
+            registry=own,
+        )
+        # labels() takes a lock and builds a key each call; the hot path looks children up here instead.
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self._scored: dict[str, Counter] = {}
+
+    def observe_request(self, method: str, route: str | None, status: int, seconds: float) -> None:
+        """Count one answered request and its latency; ``route`` is the template, None if unrouted."""
+        if route is None:
+            route = UNMATCHED
+        if method not in METHODS:
+            method = "other"  # the method is the client's to choose: keep the label set bounded
+        key = (method, route, status)
+        child = self._children.get(key)
+        if child is None:
+            labels = (method, route, str(status))
+            child = self._children[key] = (self.requests.labels(*labels), self.latency.labels(*labels))
+        child[0].inc()
+        child[1].observe(seconds)
+
+    def scored(self, attributes: Iterable[str], comments: int) -> None:
+        """Count ``comments`` scored for each attribute."""
+        children = self._scored
+        for name in attributes:
+            child = children.get(name)
+            if child is None:
+                child = children[name] = self.comments.labels(name)
+            child.inc(comments)
+
+    def model_loaded(self, version: str, previous: str | None = None) -> None:
+        """Record a successful load and switch the info metric to ``version``."""
+        if previous is not None and previous != version:
+            # In multiprocess mode remove() would leave the sample in this worker's file; zero it instead.
+            self.model_info.labels(previous).set(0)
+        self.model_info.labels(version).set(1)
+        self.model_loads.labels("success").inc()
+
+    def model_load_failed(self) -> None:
+        """Record a load that failed."""
+        self.model_loads.labels("failure").inc()
+
+    def exposition(self) -> bytes:
+        """Return every metric in the Prometheus text format, summed over workers."""
+        return generate_latest(self.registry)
+
+    def worker_exiting(self) -> None:
+        """Drop this worker's live gauges from the shared files (multiprocess mode)."""
+        if self.multiprocess:
+            prom_multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]  # untyped upstream
