@@ -41,11 +41,12 @@ Scores are calibrated probabilities. Comment text is never logged.
 """
 
 
-def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = False) -> FastAPI:
+def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = False, serving: bool = False) -> FastAPI:
     """Build the ASGI app; the model loads once, in the lifespan.
 
-    ``reload_on_sighup`` makes the serving process reload the model on SIGHUP
-    (``service.main`` sets it; tests leave their own process's signals alone).
+    ``reload_on_sighup`` makes the serving process reload the model on SIGHUP, and
+    ``serving`` freezes the loaded heap out of the garbage collector's sight
+    (``service.main`` sets both; tests leave their own process alone).
     """
     settings = settings or Settings()
 
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
             "model loaded",
             extra={"fields": {"version": model.version, "fast_path": model.fast_path_error or "on"}},
         )
+        if serving:
+            reloading.freeze_heap()
         stop_listening = reloading.on_sighup(app) if reload_on_sighup else None
         try:
             yield

@@ -11,4 +11,4 @@ from service.settings import Settings
 
 settings = Settings()
 logs.configure(settings.log_level)
-app = create_app(settings, reload_on_sighup=True)
+app = create_app(settings, reload_on_sighup=True, serving=True)

@@ -192,3 +192,21 @@ def test_start_up_refuses_invalid_settings(tmp_path: Path) -> None:
     done = run_service(tmp_path, TOXICITY_RATE_LIMIT_PER_SECOND="-1")
     assert done.returncode == 2
     assert done.stderr.strip().startswith("toxicity service: invalid settings: TOXICITY_RATE_LIMIT_PER_SECOND")
+
+
+@pytest.mark.anyio
+async def test_serving_app_freezes_the_loaded_heap(tiny_artifact: Path) -> None:
+    # The model's long-lived objects leave the collector's view, so full collections
+    # stop stalling requests; apps built for tests leave the process alone.
+    import gc
+
+    gc.unfreeze()
+    try:
+        async for c in running(create_app(Settings(model_path=tiny_artifact))):
+            assert (await c.get("/readyz")).status_code == 200
+            assert gc.get_freeze_count() == 0
+        async for c in running(create_app(Settings(model_path=tiny_artifact), serving=True)):
+            assert (await c.get("/readyz")).status_code == 200
+            assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
