@@ -126,6 +126,14 @@ def write_json(name: str, payload: dict[str, Any]) -> Path:
     return path
 
 
+def has_data(data: Path) -> bool:
+    """Say on stderr what is missing when the shared data folder is absent."""
+    if data.is_dir():
+        return True
+    print(f"the benchmarks need the shared data in {data}", file=sys.stderr)
+    return False
+
+
 def python() -> str:
     """Return the interpreter running the benchmark (the project's venv)."""
     return sys.executable

@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, SHARED_DATA, median_of, python, table, write_json
+from bench.common import ROOT, SHARED_DATA, has_data, median_of, python, table, write_json
 from bench.texts import validation_texts
 
 LUA = """
@@ -302,8 +302,7 @@ def main() -> int:
     if not shutil.which("wrk"):
         print("needs wrk: apt-get install wrk", file=sys.stderr)
         return 2
-    if not args.data.is_dir():
-        print(f"needs the shared data in {args.data}", file=sys.stderr)
+    if not has_data(args.data):
         return 2
     result = run(args)
     print()

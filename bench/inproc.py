@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import SHARED_DATA, median_of, table, write_json
+from bench.common import SHARED_DATA, has_data, median_of, table, write_json
 from bench.texts import validation_texts
 
 TARGETS = {"single_us": 50.0, "batch_per_s": 60_000.0}
@@ -145,8 +145,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main() -> int:
     args = parser().parse_args()
-    if not args.data.is_dir():
-        print(f"needs the shared data in {args.data}", file=sys.stderr)
+    if not has_data(args.data):
         return 2
     result = run(args)
     print()

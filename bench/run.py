@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import RESULTS, ROOT, SHARED_DATA, machine, python, table
+from bench.common import RESULTS, ROOT, SHARED_DATA, has_data, machine, python, table
 
 PARTS = ("train", "inproc", "http")
 
@@ -86,8 +86,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
     args = parser.parse_args()
-    if not args.data.is_dir():
-        print(f"the benchmarks need the shared data in {args.data}", file=sys.stderr)
+    if not has_data(args.data):
         return 2
     results: dict[str, Any] = {}
     seconds: dict[str, float] = {}

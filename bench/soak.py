@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import SHARED_DATA, write_json
+from bench.common import SHARED_DATA, has_data, write_json
 from bench.http_load import children, rss_mb, server
 from bench.texts import validation_texts
 
@@ -427,8 +427,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main() -> int:
     args = parser().parse_args()
-    if not args.data.is_dir():
-        print(f"needs the shared data in {args.data}", file=sys.stderr)
+    if not has_data(args.data):
         return 2
     try:
         import uvloop

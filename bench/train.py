@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, SHARED_DATA, median_of, python, run_child, table, write_json
+from bench.common import ROOT, SHARED_DATA, has_data, median_of, python, run_child, table, write_json
 
 TARGETS = {"train_seconds": 180.0, "train_peak_rss_mb": 4096.0, "artifact_mb": 25.0, "cold_load_seconds": 2.0}
 LOAD = (
@@ -33,8 +33,7 @@ def main() -> int:
     parser.add_argument("--loads", type=int, default=5)
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
     args = parser.parse_args()
-    if not args.data.is_dir():
-        print(f"needs the shared data in {args.data}", file=sys.stderr)
+    if not has_data(args.data):
         return 2
 
     train_s, train_rss, book_s, book_rss = [], [], [], []

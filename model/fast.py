@@ -71,8 +71,6 @@ GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 PACK_LIMIT = 4096
 """Code points below this pack into 12 bits, so five of them and a length fit one key."""
 WORD_PATTERN = r"(?u)\b\w+\b"
-HOT_TERMS = 16_384
-"""Most frequent terms per block kept in a small first-probe table (about 512 KB)."""
 
 
 @numba.njit(cache=True, nogil=True)
@@ -140,16 +138,16 @@ def _char_key(buf: NDArray[np.uint32], n: int) -> np.uint64:
 
 @numba.njit(cache=True, nogil=True)
 def _build_table(
-    term_ptr: NDArray[np.int64], terms_cp: NDArray[np.uint32], n_word: int, members: NDArray[np.int64], bits: int
+    term_ptr: NDArray[np.int64], terms_cp: NDArray[np.uint32], n_word: int, bits: int
 ) -> NDArray[np.uint64]:
-    """Insert the terms ``members``: block 0 holds word terms, block 1 character n-grams.
+    """Insert every term: block 0 holds word terms, block 1 character n-grams.
 
     A slot is ``[key, feature index]`` side by side, so a probe touches one cache line.
     """
     size = 1 << bits
     table = np.zeros((2, size, 2), np.uint64)
     mask = size - 1
-    for f in members:
+    for f in range(term_ptr.shape[0] - 1):
         s0 = term_ptr[f]
         m = term_ptr[f + 1] - s0
         buf = terms_cp[s0 : s0 + m]
@@ -165,27 +163,6 @@ def _build_table(
         table[block, slot, 0] = key
         table[block, slot, 1] = np.uint64(f)
     return table
-
-
-@numba.njit(cache=True, nogil=True)
-def _lookup(
-    hot: NDArray[np.uint64],
-    hot_bits: int,
-    rest: NDArray[np.uint64],
-    bits: int,
-    block: int,
-    key: np.uint64,
-    verify: bool,
-    buf: NDArray[np.uint32],
-    m: int,
-    term_ptr: NDArray[np.int64],
-    terms_cp: NDArray[np.uint32],
-) -> np.int64:
-    """Find a term in the small table of frequent terms first, then among the rest."""
-    f = _find(hot, block, hot_bits, key, verify, buf, m, term_ptr, terms_cp)
-    if f < 0:
-        f = _find(rest, block, bits, key, verify, buf, m, term_ptr, terms_cp)
-    return f
 
 
 @numba.njit(cache=True, nogil=True)
@@ -257,9 +234,7 @@ def _score_batch(
     cps: NDArray[np.uint32],
     doc_ptr: NDArray[np.int64],
     isword: NDArray[np.uint8],
-    hot: NDArray[np.uint64],
-    hot_bits: int,
-    rest: NDArray[np.uint64],
+    lookup: NDArray[np.uint64],
     bits: int,
     term_ptr: NDArray[np.int64],
     terms_cp: NDArray[np.uint32],
@@ -317,7 +292,7 @@ def _score_batch(
             m = j - i
             for t in range(m):
                 buf[t] = cps[i + t]
-            f = _lookup(hot, hot_bits, rest, bits, WORD, _fnv(buf, m), True, buf, m, term_ptr, terms_cp)
+            f = _find(lookup, WORD, bits, _fnv(buf, m), True, buf, m, term_ptr, terms_cp)
             if f >= 0:
                 fids[nf] = f
                 nf += 1
@@ -329,7 +304,7 @@ def _score_batch(
                 for t in range(m):
                     buf[pm + 1 + t] = cps[i + t]
                 mm = pm + 1 + m
-                f = _lookup(hot, hot_bits, rest, bits, WORD, _fnv(buf, mm), True, buf, mm, term_ptr, terms_cp)
+                f = _find(lookup, WORD, bits, _fnv(buf, mm), True, buf, mm, term_ptr, terms_cp)
                 if f >= 0:
                     fids[nf] = f
                     nf += 1
@@ -365,12 +340,10 @@ def _score_batch(
                     if n < cmin:
                         continue
                     if packable:
-                        f = _lookup(
-                            hot,
-                            hot_bits,
-                            rest,
-                            bits,
+                        f = _find(
+                            lookup,
                             CHAR,
+                            bits,
                             key | (np.uint64(n) << np.uint64(60)),
                             False,
                             buf,
@@ -379,7 +352,7 @@ def _score_batch(
                             terms_cp,
                         )
                     else:
-                        f = _lookup(hot, hot_bits, rest, bits, CHAR, _fnv(buf, n), True, buf, n, term_ptr, terms_cp)
+                        f = _find(lookup, CHAR, bits, _fnv(buf, n), True, buf, n, term_ptr, terms_cp)
                     if f >= 0:
                         fids[nf] = f
                         nf += 1
@@ -443,26 +416,15 @@ class FastScorer:
         word, char = featurizer.word, featurizer.char
         check_settings(word, char)
         n_word, n_char = featurizer.n_word, featurizer.n_features - featurizer.n_word
-        # Internal feature order: each block by document frequency, most frequent first
-        # (lowest IDF), so the terms most comments use share a few hot cache lines.
-        order = np.concatenate(
-            [np.argsort(word.idf_, kind="stable"), n_word + np.argsort(char.idf_, kind="stable")]
-        ).astype(np.int64)
-        names = featurizer.terms()
-        terms = [names[f] for f in order]
+        terms = featurizer.terms()
         joined = "".join(terms).encode("utf-32-le", "surrogatepass")
         self._terms_cp = np.frombuffer(joined, dtype=np.uint32)
         self._term_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum([len(t) for t in terms], out=self._term_ptr[1:])
-        ranks = np.arange(len(order), dtype=np.int64)
-        within = np.where(ranks < n_word, ranks, ranks - n_word)
-        hot = ranks[within < HOT_TERMS]
-        self._hot_bits = _bits_for(min(HOT_TERMS, max(n_word, n_char)))
-        self._hot = _build_table(self._term_ptr, self._terms_cp, n_word, hot, self._hot_bits)
         self._bits = _bits_for(max(n_word, n_char))
-        self._rest = _build_table(self._term_ptr, self._terms_cp, n_word, ranks[within >= HOT_TERMS], self._bits)
+        self._table = _build_table(self._term_ptr, self._terms_cp, n_word, self._bits)
         idf = np.concatenate([word.idf_, char.idf_])
-        self._weights = np.ascontiguousarray(np.column_stack([idf, coef])[order], dtype=np.float64)
+        self._weights = np.ascontiguousarray(np.column_stack([idf, coef]), dtype=np.float64)
         heads, ptr, xs, ys = [], [0], [], []
         for b, cal in zip(intercept, calibrators, strict=True):
             heads.append([float(b), SIGMOID if cal.kind == "sigmoid" else ISOTONIC, cal.a, cal.b])
@@ -481,9 +443,7 @@ class FastScorer:
             cps,
             ptr,
             self._isword,
-            self._hot,
-            self._hot_bits,
-            self._rest,
+            self._table,
             self._bits,
             self._term_ptr,
             self._terms_cp,
