@@ -22,13 +22,13 @@ import numpy as np
 from model.artifact import library_versions, save_artifact
 from model.attributes import ATTRIBUTE_NAMES, BY_NAME, Status
 from model.features import Featurizer
-from model.normalize import normalize
 from model.scorer import AttributeInfo, ToxicityModel
 from training.baseline import run_baseline
 from training.dataset import Corpus
 from training.fit import Head, TrainParams, fit_heads
 from training.loaders import PRIMARY_ATTRIBUTE
 from training.metrics import evaluate_table, labels_and_scores
+from training.records import normalized
 from training.report import render_card, render_plots
 
 # An attribute is "supported" only with this much evidence; otherwise "experimental".
@@ -143,8 +143,8 @@ def train(
     val_records, _ = corpus.part(True)
     clock(f"corpus: {len(train_records)} training and {len(val_records)} validation comments")
 
-    train_texts = [normalize(r.text) for r in train_records]
-    val_texts = [normalize(r.text) for r in val_records]
+    train_texts = [normalized(r.text) for r in train_records]
+    val_texts = [normalized(r.text) for r in val_records]
     clock("normalised texts")
     featurizer, x_train = Featurizer.fit(train_texts, params.features, n_jobs=params.n_jobs)
     clock(f"fitted vectorisers: {featurizer.n_word} word and {featurizer.n_features - featurizer.n_word} char features")

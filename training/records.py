@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from model.attributes import ATTRIBUTE_NAMES
 from model.normalize import normalize
@@ -50,6 +51,16 @@ class Record:
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=1 << 18)
+def normalized(text: str) -> str:
+    """Return ``model.normalize.normalize(text)``, remembered.
+
+    A training run needs each text's normal form twice: for its duplicate key and
+    for its features.
+    """
+    return normalize(text)
+
+
 def dedup_key(text: str) -> str:
     """Return a key equal for near-identical texts: retweets, copies, re-encodings.
 
@@ -57,11 +68,11 @@ def dedup_key(text: str) -> str:
     then placeholders, a leading retweet marker and every non-alphanumeric
     character are dropped. TweetEval's re-release of OLID maps to OLID's keys.
     """
-    norm = normalize(text)
+    norm = normalized(text)
     norm = norm.replace("xxurl", " ").replace("xxuser", " ")
     norm = re.sub(r"^(?:\s*rt\b)+", " ", norm)
     key = _NOT_ALNUM.sub("", norm)
     if not key:
         # Nothing but placeholders or punctuation: only exact normalised copies match.
-        key = "\x00" + normalize(text)
+        key = "\x00" + normalized(text)
     return hashlib.blake2b(key.encode("utf-8"), digest_size=12).hexdigest()

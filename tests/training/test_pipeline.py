@@ -106,6 +106,24 @@ def test_augment_layout() -> None:
     )
 
 
+def test_augment_matches_stacking_the_three_blocks() -> None:
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(7)
+    dense = rng.random((300, 50)) * (rng.random((300, 50)) < 0.1)
+    dense[5] = 0  # an empty row
+    x = sp.csr_matrix(dense)
+    sources = rng.integers(0, 4, size=300)
+    specific = sp.csr_matrix((x.data, x.indices + 50 * np.repeat(sources, np.diff(x.indptr)), x.indptr), (300, 200))
+    indicator = sp.csr_matrix((np.ones(300), sources, np.arange(301)), shape=(300, 4))
+    expected = sp.hstack([x, specific, indicator], format="csr")
+    out = augment(x, sources, 4)
+    assert out.shape == expected.shape == (300, 254)
+    np.testing.assert_array_equal(out.indptr, expected.indptr)
+    np.testing.assert_array_equal(out.indices, expected.indices)
+    np.testing.assert_array_equal(out.data, expected.data)
+
+
 def write_table(path: Path) -> Path:
     lines = ["text,toxic,insult"]
     for r in tiny_records(480, seed=3):
