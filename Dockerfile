@@ -78,7 +78,7 @@ USER 10001:10001
 # artifact does not verify against the installed libraries, and numba's compiled kernels land
 # in NUMBA_CACHE_DIR, so a container is ready in seconds instead of compiling at each start
 # (on a CPU unlike the build machine's, numba recompiles once into the same writable folder).
-RUN python -c "from model import load_model; load_model().score(['warm up the scoring kernel'])"
+RUN python -c "from model import load_model; load_model().warm_up()"
 
 # Liveness via the stdlib (slim bases have no curl). It asks the loopback on the configured
 # port, which is reachable whether TOXICITY_HOST is 0.0.0.0 or 127.0.0.1.

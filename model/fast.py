@@ -129,6 +129,31 @@ def _find(
 
 
 @numba.njit(cache=True, nogil=True)
+def _first_probes(
+    table: NDArray[np.uint64],
+    block: int,
+    bits: int,
+    keys: NDArray[np.uint64],
+    n: int,
+    slots: NDArray[np.int64],
+    first: NDArray[np.uint64],
+    found: NDArray[np.int64],
+) -> None:
+    """Probe the first slot of ``n`` keys in separate passes, so the cache misses overlap.
+
+    Sets ``first[q]`` to the key in that slot (0: the term is absent) and
+    ``found[q]`` to its feature index when that key is ``keys[q]``, else -1 (absent,
+    or further along the probe sequence: ``_find`` settles it).
+    """
+    for q in range(n):
+        slots[q] = _slot(keys[q], bits)
+    for q in range(n):
+        first[q] = table[block, slots[q], 0]
+    for q in range(n):
+        found[q] = np.int64(table[block, slots[q], 1]) if first[q] == keys[q] else -1
+
+
+@numba.njit(cache=True, nogil=True)
 def _char_key(buf: NDArray[np.uint32], n: int) -> np.uint64:
     """Exact key of a short character n-gram, or 0 when it cannot be packed."""
     if n > 5:
@@ -329,12 +354,7 @@ def _score_batch(
             prev_e = j
             prev_h = h
             i = j
-        for q in range(nq):
-            qslots[q] = _slot(qkeys[q], bits)
-        for q in range(nq):
-            qfirst[q] = lookup[WORD, qslots[q], 0]
-        for q in range(nq):
-            qcand[q] = np.int64(lookup[WORD, qslots[q], 1]) if qfirst[q] == qkeys[q] else -1
+        _first_probes(lookup, WORD, bits, qkeys, nq, qslots, qfirst, qcand)
         for q in range(nq):
             if qcand[q] >= 0:
                 qterm[q] = term_ptr[qcand[q]]
@@ -415,16 +435,12 @@ def _score_batch(
                             fids[nf] = f
                             nf += 1
             i = j
+        _first_probes(lookup, CHAR, bits, qkeys, nq, qslots, qfirst, qcand)
         for q in range(nq):
-            qslots[q] = _slot(qkeys[q], bits)
-        for q in range(nq):
-            qfirst[q] = lookup[CHAR, qslots[q], 0]
-        for q in range(nq):
-            first = qfirst[q]
-            if first == 0:
+            if qfirst[q] == 0:
                 continue
-            if first == qkeys[q]:
-                fids[nf] = np.int64(lookup[CHAR, qslots[q], 1])
+            if qcand[q] >= 0:
+                fids[nf] = qcand[q]
                 nf += 1
             else:
                 f = _find(lookup, CHAR, bits, qkeys[q], False, buf, 0, term_ptr, terms_cp)

@@ -12,6 +12,8 @@ import hmac
 from pathlib import Path
 
 from fastapi import Request
+from starlette.datastructures import Headers, QueryParams
+from starlette.types import Scope
 
 from service.errors import ApiError
 from service.settings import Settings
@@ -48,9 +50,18 @@ def matches(candidate: str | None, keys: tuple[bytes, ...]) -> bool:
     return found
 
 
-def native_candidate(authorization: str, x_api_key: str | None) -> str | None:
-    """Return the key a native request presents: ``Authorization: Bearer`` first, else ``X-API-Key``."""
-    return authorization[7:].strip() if authorization[:7].lower() == "bearer " else x_api_key
+def presented_key(scope: Scope, perspective: bool) -> str | None:
+    """Return the key a request presents.
+
+    Perspective requests send ``?key=``; native ones ``Authorization: Bearer``, else
+    ``X-API-Key``. The rate limiter and the routes' checks both read it here, so they
+    agree on which key a request carries.
+    """
+    if perspective:
+        return QueryParams(scope.get("query_string", b"")).get("key")
+    headers = Headers(scope=scope)
+    authorization = headers.get("authorization", "")
+    return authorization[7:].strip() if authorization[:7].lower() == "bearer " else headers.get("x-api-key")
 
 
 async def native_key(request: Request) -> None:
@@ -58,8 +69,7 @@ async def native_key(request: Request) -> None:
     keys: tuple[bytes, ...] = request.app.state.api_keys
     if not keys:
         return
-    candidate = native_candidate(request.headers.get("authorization", ""), request.headers.get("x-api-key"))
-    if not matches(candidate, keys):
+    if not matches(presented_key(request.scope, perspective=False), keys):
         raise ApiError.one(
             401,
             "unauthenticated",
@@ -75,5 +85,5 @@ PERSPECTIVE_KEY_MESSAGE = "API key not valid. Please pass a valid API key."
 async def perspective_key(request: Request) -> None:
     """Require ``?key=`` on the Perspective API when keys are configured."""
     keys: tuple[bytes, ...] = request.app.state.api_keys
-    if keys and not matches(request.query_params.get("key"), keys):
+    if keys and not matches(presented_key(request.scope, perspective=True), keys):
         raise ApiError.one(400, "API_KEY_INVALID", PERSPECTIVE_KEY_MESSAGE, "key")

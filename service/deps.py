@@ -11,12 +11,17 @@ from model.errors import ModelNotReady
 from service.settings import Settings
 
 
-async def get_model(request: Request) -> ToxicityModel:
+def loaded_model(request: Request) -> ToxicityModel:
     """Return the loaded model, or answer 503 while none is loaded."""
     model: ToxicityModel | None = getattr(request.app.state, "model", None)
     if model is None:
         raise ModelNotReady("the model is not loaded yet")
     return model
+
+
+async def get_model(request: Request) -> ToxicityModel:
+    """Return the loaded model, or answer 503 while none is loaded (as a dependency)."""
+    return loaded_model(request)
 
 
 async def get_settings(request: Request) -> Settings:
@@ -31,10 +36,7 @@ def model_and_settings(request: Request) -> tuple[ToxicityModel, Settings]:
     Each injected dependency costs FastAPI a resolution step per request; on the
     scoring routes that was a measurable share of a single-comment request.
     """
-    model: ToxicityModel | None = getattr(request.app.state, "model", None)
-    if model is None:
-        raise ModelNotReady("the model is not loaded yet")
-    return model, request.app.state.settings
+    return loaded_model(request), request.app.state.settings
 
 
 ModelDep = Annotated[ToxicityModel, Depends(get_model)]

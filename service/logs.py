@@ -62,7 +62,7 @@ def configure(level: str) -> None:
 class AccessLog:
     """ASGI middleware writing one access line per HTTP request."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
 
@@ -73,9 +73,7 @@ class AccessLog:
             return
         start = time.perf_counter()
         request_id = _request_id(scope)
-        # A per-request copy, as uvicorn makes: a server that hands every request the same
-        # lifespan-state dict (asgi-lifespan does) would leak one request's counts into the next.
-        scope["state"] = {**scope.get("state", {}), "request_id": request_id}
+        scope.setdefault("state", {})["request_id"] = request_id  # uvicorn copies the state per request
         status = 500
 
         async def send_wrapper(message: Message) -> None:
@@ -93,10 +91,9 @@ class AccessLog:
             template = getattr(scope.get("route"), "path", None)
             state = scope.get("state", {})
             comments = state.get(COMMENTS_KEY, 0)
-            if self.metrics is not None:
-                self.metrics.observe_request(scope["method"], template, status, elapsed)
-                if ATTRIBUTES_KEY in state:
-                    self.metrics.scored(state[ATTRIBUTES_KEY], comments)
+            self.metrics.observe_request(scope["method"], template, status, elapsed)
+            if ATTRIBUTES_KEY in state:
+                self.metrics.scored(state[ATTRIBUTES_KEY], comments)
             access.info(
                 "request",
                 extra={

@@ -16,11 +16,10 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.auth import matches, native_candidate
+from service.auth import matches, presented_key
 from service.errors import ApiError, render
 from service.perspective.errors import is_perspective_path
 
@@ -88,18 +87,11 @@ class RateLimit:
     def _who(self, scope: Scope) -> str:
         """Return the bucket key: a valid API key when keys are set, else the client address."""
         if self.keys:
-            candidate = self._presented_key(scope)
+            candidate = presented_key(scope, is_perspective_path(scope["path"]))
             if matches(candidate, self.keys):
                 return f"key:{candidate}"
         client = scope.get("client")
         return f"addr:{client[0] if client else 'unknown'}"
-
-    def _presented_key(self, scope: Scope) -> str | None:
-        if is_perspective_path(scope["path"]):
-            query = scope.get("query_string", b"").decode("latin-1")
-            return dict(parse_qsl(query, keep_blank_values=True)).get("key")
-        headers = {k: v.decode("latin-1") for k, v in scope["headers"] if k in (b"authorization", b"x-api-key")}
-        return native_candidate(headers.get(b"authorization", ""), headers.get(b"x-api-key"))
 
     def _error(self, path: str, retry: int) -> ApiError:
         rate, burst = self.buckets.rate, int(self.buckets.burst)

@@ -45,9 +45,6 @@ def load_checked(settings: Settings) -> ToxicityModel:
     model = load_model(settings.model_path)
     model.warm_up()
     row = model.score([SMOKE_TEXT])[0]
-    missing = set(model.scored_attributes) - set(row)
-    if missing:
-        raise ArtifactError(f"the smoke test scored no {', '.join(sorted(missing))}")
     for name, value in row.items():
         if not (math.isfinite(value) and 0.0 <= value <= 1.0):
             raise ArtifactError(f"the smoke test scored {name} = {value}, outside [0, 1]")

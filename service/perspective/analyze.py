@@ -55,13 +55,18 @@ def comment_text(entry: TextEntry | None, settings: Settings) -> str:
     return entry.text
 
 
+def attribute_base(name: str) -> str:
+    """Return the model attribute a requested name means: ``toxicity@v2`` -> ``TOXICITY``."""
+    return name.split("@", 1)[0].strip().upper()
+
+
 def requested(model: ToxicityModel, request: AnalyzeCommentRequest) -> list[tuple[str, str, float | None]]:
     """Return ``(name as requested, model attribute, threshold)`` per requested attribute."""
     if not request.requested_attributes:
         raise perr.invalid("NO_REQUESTED_ATTRIBUTES", perr.NO_REQUESTED_ATTRIBUTES, "requestedAttributes")
     out = []
     for name, params in request.requested_attributes.items():
-        base = name.split("@", 1)[0].strip().upper() if name else ""
+        base = attribute_base(name)
         info = model.info.get(base)
         # Unsupported attributes are refused exactly like unknown ones; experimental ones are scored.
         if info is None or info.status == Status.UNSUPPORTED:

@@ -11,7 +11,7 @@ from service.auth import perspective_key
 from service.body import JSONRoute
 from service.deps import SettingsDep, model_and_settings
 from service.errors import ApiError
-from service.perspective.analyze import analyze, suggest
+from service.perspective.analyze import analyze, attribute_base, suggest
 from service.perspective.discovery import document
 from service.perspective.schemas import (
     AnalyzeCommentRequest,
@@ -44,7 +44,6 @@ discovery = APIRouter(tags=["Perspective API"])
 @api.post(
     "/v1alpha1/comments:analyze",
     response_model=AnalyzeCommentResponse,
-    response_model_exclude_none=True,
     summary="Perspective: analyze a comment",
     responses=ERRORS,
 )
@@ -61,8 +60,7 @@ async def comments_analyze(body: AnalyzeCommentRequest, request: Request) -> Res
     chars = len(body.comment.text or "") if body.comment else 0
     result = await off_loop(lambda: analyze(body, model, detector, settings), chars, heavy=bool(body.span_annotations))
     # Counted by the metrics; names were validated by analyze(), so the label set stays bounded.
-    names = body.requested_attributes or {}
-    request.state.attributes = dict.fromkeys(n.split("@", 1)[0].strip().upper() for n in names)
+    request.state.attributes = dict.fromkeys(map(attribute_base, body.requested_attributes or {}))
     return json_response(result, exclude_none=True)
 
 

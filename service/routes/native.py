@@ -54,7 +54,7 @@ async def score(
     http.state.comments = len(request.comments)
     chars = sum(len(c.text) for c in request.comments)
     result = await off_loop(lambda: score_request(request, model, settings), chars, heavy=request.explain)
-    http.state.attributes = result.results[0].scores.keys() if result.results else ()  # counted by the metrics
+    http.state.attributes = result.results[0].scores.keys()  # counted by the metrics (at least one comment)
     return json_response(result)
 
 

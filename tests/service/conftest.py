@@ -9,6 +9,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.app import create_app
 from service.settings import Settings
@@ -19,8 +20,23 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+def per_request_state(app: ASGIApp) -> ASGIApp:
+    """Give each request its own copy of the lifespan state, as uvicorn does.
+
+    asgi-lifespan hands every request the same dict, so one request's counts would
+    otherwise leak into the next.
+    """
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "state" in scope:
+            scope = {**scope, "state": dict(scope["state"])}
+        await app(scope, receive, send)
+
+    return wrapped
+
+
 async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with LifespanManager(app) as manager:
+    async with LifespanManager(per_request_state(app)) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
