@@ -50,17 +50,48 @@ def _memory_kb(pid: int) -> int:
     return 0
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Return the memory in MB of ``root`` and every process descended from it.
-
-    PSS is used, so pages that forked workers share copy-on-write count once.
-    """
+def parent_map() -> dict[int, int]:
+    """Return every live process id -> its parent's id, from ``/proc``."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
+    return parents
+
+
+def children(pid: int) -> list[int]:
+    """Return the direct children of ``pid`` (uvicorn's workers)."""
+    return [child for child, parent in parent_map().items() if parent == pid]
+
+
+def rss_mb(pid: int) -> float:
+    """Return the resident set size of one process in MB (0 once it has exited)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    for line in lines:
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def worker_pids(server_pid: int | None) -> list[int]:
+    """Return the processes that serve requests: uvicorn's workers, else the server itself."""
+    if server_pid is None:
+        return []
+    kids = [p for p in children(server_pid) if rss_mb(p) > 50]
+    return kids or [server_pid]
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Return the memory in MB of ``root`` and every process descended from it.
+
+    PSS is used, so pages that forked workers share copy-on-write count once.
+    """
+    parents = parent_map()
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()

@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, SHARED_DATA, has_data, median_of, python, table, write_json
+from bench.common import ROOT, SHARED_DATA, has_data, median_of, python, rss_mb, table, worker_pids, write_json
 from bench.texts import validation_texts
 
 LUA = """
@@ -135,33 +135,9 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 120.0) 
     raise RuntimeError(f"{url} not ready after {timeout} s")
 
 
-def children(pid: int) -> list[int]:
-    """Return the direct children of ``pid`` (uvicorn's workers)."""
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return out
-
-
-def rss_mb(pid: int) -> float:
-    """Return the resident set size of one process in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def serving_rss_mb(proc: subprocess.Popen[bytes], workers: int) -> float:
+def serving_rss_mb(proc: subprocess.Popen[bytes]) -> float:
     """RSS of one serving process: the worker when uvicorn forks workers, else the process itself."""
-    if workers == 1:
-        return rss_mb(proc.pid)
-    kids = [p for p in children(proc.pid) if rss_mb(p) > 50]
-    return max((rss_mb(p) for p in kids), default=0.0)
+    return max(rss_mb(p) for p in worker_pids(proc.pid))
 
 
 @contextmanager
@@ -188,7 +164,7 @@ def server(kind: str, workers: int, log: Path) -> Iterator[tuple[str, subprocess
         ready = wait_ready(url, proc)
         if workers > 1:  # every worker must be up, not just the first to answer
             deadline = time.monotonic() + 60
-            while len([p for p in children(proc.pid) if rss_mb(p) > 50]) < workers and time.monotonic() < deadline:
+            while len(worker_pids(proc.pid)) < workers and time.monotonic() < deadline:
                 time.sleep(0.1)
         yield url, proc, ready
     finally:
@@ -248,7 +224,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         )
                         print(_line(rows[-1]), flush=True)
                 if kind == "service":
-                    extra[f"worker_rss_mb_{workers}w"] = serving_rss_mb(proc, workers)
+                    extra[f"worker_rss_mb_{workers}w"] = serving_rss_mb(proc)
     shutil.rmtree(work, ignore_errors=True)
     ceiling = {(r["workers"], r["connections"]): r["requests_per_s"] for r in rows if r["scenario"] == "ceiling"}
     for r in rows:

@@ -41,7 +41,7 @@ def command(part: str, quick: bool, data: Path) -> list[str]:
 
 def load(part: str) -> dict[str, Any] | None:
     """Return a part's JSON results, if it wrote any."""
-    path = RESULTS / f"{'http' if part == 'http' else part}.json"
+    path = RESULTS / f"{part}.json"
     return json.loads(path.read_text()) if path.is_file() else None
 
 

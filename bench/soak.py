@@ -44,8 +44,8 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import SHARED_DATA, has_data, write_json
-from bench.http_load import children, rss_mb, server
+from bench.common import SHARED_DATA, has_data, rss_mb, worker_pids, write_json
+from bench.http_load import server
 from bench.texts import validation_texts
 
 KINDS = ("score", "batch100", "analyze")
@@ -268,21 +268,6 @@ class Soak:
         self.idle.clear()
 
 
-def worker_pids(server_pid: int | None) -> list[int]:
-    """Return the processes that serve requests: uvicorn's workers, else the server itself."""
-    if server_pid is None:
-        return []
-    kids = [p for p in children(server_pid) if _safe_rss(p) > 50]
-    return kids or [server_pid]
-
-
-def _safe_rss(pid: int) -> float:
-    try:
-        return rss_mb(pid)
-    except OSError:
-        return 0.0
-
-
 def cpu_seconds(pids: Sequence[int]) -> float:
     """Return user+system CPU seconds of ``pids`` from ``/proc/<pid>/stat``."""
     total = 0.0
@@ -324,7 +309,7 @@ async def drive(args: argparse.Namespace, requests: dict[str, list[bytes]], serv
     soak = Soak(args, requests)
     loop = asyncio.get_running_loop()
     pids = worker_pids(server_pid)
-    rss_start = {pid: _safe_rss(pid) for pid in pids}
+    rss_start = {pid: rss_mb(pid) for pid in pids}
     cpu_start = cpu_seconds(pids)
     usage_start = resource.getrusage(resource.RUSAGE_SELF)
     windows: list[dict[str, Any]] = []
@@ -347,7 +332,7 @@ async def drive(args: argparse.Namespace, requests: dict[str, list[bytes]], serv
             row["t_s"] = round(now - start, 1)
             row["in_flight"] = soak.in_flight
             row["connections"] = soak.opened
-            row["worker_rss_mb"] = {str(pid): round(_safe_rss(pid), 1) for pid in pids}
+            row["worker_rss_mb"] = {str(pid): round(rss_mb(pid), 1) for pid in pids}
             row["loadavg_1m"] = float(Path("/proc/loadavg").read_text().split()[0])  # other work on the machine
             windows.append(row)
             rss = " ".join(f"{v:.0f}" for v in row["worker_rss_mb"].values()) or "-"
@@ -374,7 +359,7 @@ async def drive(args: argparse.Namespace, requests: dict[str, list[bytes]], serv
     await asyncio.sleep(0)
     reporter.cancel()
     soak.close()
-    rss_end = {pid: _safe_rss(pid) for pid in pids}
+    rss_end = {pid: rss_mb(pid) for pid in pids}
     cpu_end = cpu_seconds(pids)
     usage_end = resource.getrusage(resource.RUSAGE_SELF)
     client_cpu = (usage_end.ru_utime - usage_start.ru_utime) + (usage_end.ru_stime - usage_start.ru_stime)

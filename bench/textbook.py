@@ -42,10 +42,9 @@ def fit_textbook(texts: Sequence[str], labels: Sequence[int]) -> Pipeline:
 
 def shared_training_toxicity(data: Path) -> tuple[list[str], list[int]]:
     """Return the shared training split's comments with a TOXICITY label."""
-    from training.dataset import build_corpus, shared_loaders
+    from bench.texts import shared_corpus
 
-    corpus = build_corpus(shared_loaders(data))
-    train, _ = corpus.part(False)
+    train, _ = shared_corpus(data).part(False)
     rows = [r for r in train if "TOXICITY" in r.labels]
     return [r.text for r in rows], [r.labels["TOXICITY"] for r in rows]
 

@@ -41,15 +41,13 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from model.calibration import Calibrator
-
-if TYPE_CHECKING:
-    from model.features import Featurizer
+from model.features import WORD_TOKEN_PATTERN, Featurizer
 
 
 def _choose_cache_dir() -> None:
@@ -76,16 +74,20 @@ FNV_PRIME = np.uint64(1099511628211)
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 PACK_LIMIT = 4096
 """Code points below this pack into 12 bits, so five of them and a length fit one key."""
-WORD_PATTERN = r"(?u)\b\w+\b"
+
+
+@numba.njit(cache=True, nogil=True)
+def _fnv_extend(h: np.uint64, cps: NDArray[np.uint32], start: int, end: int) -> np.uint64:
+    """Continue an FNV-1a hash ``h`` over ``cps[start:end]``."""
+    for t in range(start, end):
+        h = (h ^ np.uint64(cps[t])) * FNV_PRIME
+    return h
 
 
 @numba.njit(cache=True, nogil=True)
 def _fnv(buf: NDArray[np.uint32], m: int) -> np.uint64:
     """FNV-1a over ``buf[:m]`` with the top bit set (the key of a hashed term)."""
-    h = FNV_OFFSET
-    for t in range(m):
-        h = (h ^ np.uint64(buf[t])) * FNV_PRIME
-    return h | TOP
+    return _fnv_extend(FNV_OFFSET, buf, 0, m) | TOP
 
 
 @numba.njit(cache=True, nogil=True)
@@ -332,18 +334,14 @@ def _score_batch(
             j = i + 1
             while j < de and isword[cps[j]]:
                 j += 1
-            h = FNV_OFFSET
-            for t in range(i, j):
-                h = (h ^ np.uint64(cps[t])) * FNV_PRIME
+            h = _fnv_extend(FNV_OFFSET, cps, i, j)
             qkeys[nq] = h | TOP
             qa[nq] = i
             qb[nq] = j
             qc[nq] = -1
             nq += 1
             if bigrams and prev_s >= 0:
-                h2 = (prev_h ^ np.uint64(SPACE)) * FNV_PRIME
-                for t in range(i, j):
-                    h2 = (h2 ^ np.uint64(cps[t])) * FNV_PRIME
+                h2 = _fnv_extend((prev_h ^ np.uint64(SPACE)) * FNV_PRIME, cps, i, j)
                 qkeys[nq] = h2 | TOP
                 qa[nq] = prev_s
                 qb[nq] = prev_e
@@ -507,10 +505,7 @@ class FastScorer:
         check_settings(word, char)
         n_word, n_char = featurizer.n_word, featurizer.n_features - featurizer.n_word
         terms = featurizer.terms()
-        joined = "".join(terms).encode("utf-32-le", "surrogatepass")
-        self._terms_cp = np.frombuffer(joined, dtype=np.uint32)
-        self._term_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum([len(t) for t in terms], out=self._term_ptr[1:])
+        self._terms_cp, self._term_ptr = code_points(terms)
         self._bits = _bits_for(max(n_word, n_char))
         self._table = _build_table(self._term_ptr, self._terms_cp, n_word, self._bits)
         idf = np.concatenate([word.idf_, char.idf_])
@@ -561,8 +556,8 @@ class FastScorer:
 
 def check_settings(word: Any, char: Any) -> None:
     """Raise ``ValueError`` for vectoriser settings this path does not reproduce."""
-    if word.analyzer != "word" or char.analyzer != "char_wb" or word.token_pattern != WORD_PATTERN:
-        raise ValueError(f"the fast path needs word tokens {WORD_PATTERN!r} and a char_wb vectoriser")
+    if word.analyzer != "word" or char.analyzer != "char_wb" or word.token_pattern != WORD_TOKEN_PATTERN:
+        raise ValueError(f"the fast path needs word tokens {WORD_TOKEN_PATTERN!r} and a char_wb vectoriser")
     if tuple(word.ngram_range) not in ((1, 1), (1, 2)) or word.stop_words is not None or word.vocabulary:
         raise ValueError(f"the fast path supports word n-grams (1, 1) or (1, 2), not {word.ngram_range}")
     if not 1 <= char.ngram_range[0] <= char.ngram_range[1] <= 64:

@@ -85,12 +85,10 @@ class Featurizer:
         is the same either way.
         """
         word, char = make_vectorizers(params)
-        if n_jobs > 1:
-            fitted = Parallel(n_jobs=2)(delayed(_fit_transform)(vec, list(texts)) for vec in (word, char))
-            (word, xw), (char, xc) = fitted
-        else:
-            xw = word.fit_transform(texts)
-            xc = char.fit_transform(texts)
+        fitted = Parallel(n_jobs=2 if n_jobs > 1 else 1)(
+            delayed(_fit_transform)(vec, list(texts)) for vec in (word, char)
+        )
+        (word, xw), (char, xc) = fitted
         # The pruned-term sets are only kept for introspection and can be large.
         for vec in (word, char):
             if hasattr(vec, "stop_words_"):

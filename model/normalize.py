@@ -5,8 +5,9 @@ also returns, for every character of the result, the ``[start, end)`` span of th
 original text it came from (Python string indices), so explanations can point at
 what the user actually wrote.
 
-Both run the same pipeline of stages; offsets are only tracked when asked for,
-which keeps the scoring path cheap. The stages, in order:
+Both run the same pipeline of stages: ``normalize_with_offsets`` as edits that
+carry the offset map along, ``normalize`` as plain ``re.sub`` calls (the scoring
+path; a property test holds the two to the same output). The stages, in order:
 
 1. HTML entities are unescaped (``&amp;`` -> ``&``, ``&#128514;`` -> emoji).
 2. Invisible characters are removed: zero-width and joiner characters, bidi
@@ -61,14 +62,14 @@ Edit = tuple[int, int, str]
 
 
 class _Doc:
-    """Mutable working state of one normalisation: text plus optional offset map."""
+    """Mutable working state of one normalisation: text plus its offset map."""
 
     __slots__ = ("ends", "starts", "text")
 
-    def __init__(self, text: str, track: bool) -> None:
+    def __init__(self, text: str) -> None:
         self.text = text
-        self.starts: list[int] | None = list(range(len(text))) if track else None
-        self.ends: list[int] | None = list(range(1, len(text) + 1)) if track else None
+        self.starts = list(range(len(text)))
+        self.ends = list(range(1, len(text) + 1))
 
     def apply(self, edits: Iterable[Edit]) -> None:
         """Apply sorted, disjoint edits; map each new char back to its source span."""
@@ -82,28 +83,26 @@ class _Doc:
             changed = True
             parts.append(text[pos:a])
             parts.append(rep)
-            if starts is not None and ends is not None:
-                new_starts.extend(starts[pos:a])
-                new_ends.extend(ends[pos:a])
-                if rep:
-                    if len(rep) == b - a:
-                        # Same length: characters correspond one to one.
-                        new_starts.extend(starts[a:b])
-                        new_ends.extend(ends[a:b])
-                    else:
-                        # Anything else maps every new char to the whole source span.
-                        lo, hi = starts[a], max(ends[a:b])
-                        new_starts.extend([lo] * len(rep))
-                        new_ends.extend([hi] * len(rep))
+            new_starts.extend(starts[pos:a])
+            new_ends.extend(ends[pos:a])
+            if rep:
+                if len(rep) == b - a:
+                    # Same length: characters correspond one to one.
+                    new_starts.extend(starts[a:b])
+                    new_ends.extend(ends[a:b])
+                else:
+                    # Anything else maps every new char to the whole source span.
+                    lo, hi = starts[a], max(ends[a:b])
+                    new_starts.extend([lo] * len(rep))
+                    new_ends.extend([hi] * len(rep))
             pos = b
         if not changed:
             return
         parts.append(text[pos:])
         self.text = "".join(parts)
-        if starts is not None and ends is not None:
-            new_starts.extend(starts[pos:])
-            new_ends.extend(ends[pos:])
-            self.starts, self.ends = new_starts, new_ends
+        new_starts.extend(starts[pos:])
+        new_ends.extend(ends[pos:])
+        self.starts, self.ends = new_starts, new_ends
 
     def substitute(self, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> None:
         """Replace every match of ``pattern`` with ``repl(match)``."""
@@ -215,14 +214,8 @@ _URL_HINT = re.compile(r"@|://|www\.|url|\.(?:com|net|org|co|ly|io|gov|edu|uk|ca
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a"}
 _LEET_INNER = {"!": "i", "|": "l"}  # only between two word characters
-# Only tokens holding both a letter and a leet character reach the (Python) callback.
-_LEET_TOKEN = re.compile(
-    r"(?<![a-z0-9$@!|])[a-z0-9$@!|]*"
-    r"(?:[a-z][a-z0-9$@!|]*[0-9$@!|]|[0-9$@!|][a-z0-9$@!|]*[a-z])"
-    r"[a-z0-9$@!|]*"
-)
-# The same matches, found fast: the maximal run holding a leet character, with a
-# letter checked in the callback (see ``_unleet_run``).
+# A maximal run of letters and leet characters holding a leet character; runs
+# without a letter are left alone (checked in ``_unleet_run``).
 _LEET_RUN = re.compile(r"(?<![a-z0-9$@!|])[a-z]*+[0-9$@!|][a-z0-9$@!|]*+")
 _LEET_CHARS = re.compile(r"[0-9$@!|]")
 _LEET_KEEP = re.compile(
@@ -264,8 +257,8 @@ _REPEAT = re.compile(r"([^\d\s])\1{2,}")
 _SPACE_RUN = re.compile(r"\s+")
 
 
-def _run(text: str, track: bool) -> _Doc:
-    doc = _Doc(text, track)
+def _run(text: str) -> _Doc:
+    doc = _Doc(text)
     if "&" in doc.text:
         doc.substitute(_ENTITY, _unescape)
     doc.delete(m.start() for m in _INVISIBLE.finditer(doc.text))
@@ -277,7 +270,7 @@ def _run(text: str, track: bool) -> _Doc:
     doc.apply(_same_length(doc.text, doc.text.lower()))
     doc.substitute(_URL, lambda m: URL_TOKEN)
     doc.substitute(_MENTION, lambda m: USER_TOKEN)
-    doc.substitute(_LEET_TOKEN, _unleet)
+    doc.substitute(_LEET_RUN, _unleet_run)
     doc.delete(_spaced_separators(doc.text))
     # One character stands for the whole run, so offsets cover all of "!!!!".
     doc.substitute(_REPEAT, lambda m: m.group(1))
@@ -353,7 +346,5 @@ def normalize(text: str) -> str:
 
 def normalize_with_offsets(text: str) -> Normalized:
     """Return the normalised form of ``text`` with a map back to original offsets."""
-    doc = _run(text, track=True)
-    assert doc.starts is not None
-    assert doc.ends is not None
+    doc = _run(text)
     return Normalized(doc.text, doc.starts, doc.ends)

@@ -149,9 +149,9 @@ class ToxicityModel:
         if not texts:
             return np.zeros((0, len(self.attributes)))
         fast = self.fast()
-        if fast is not None:
-            return fast.probabilities(self.normalize(texts))
-        return self.calibrate(self.reference_logits(texts))
+        if fast is None:
+            return self.reference_probabilities(texts)
+        return fast.probabilities(self.normalize(texts))
 
     def score(self, texts: Sequence[str], attributes: Sequence[str] | None = None) -> list[dict[str, float]]:
         """Return, per text, a mapping from attribute name to calibrated probability."""

@@ -7,10 +7,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 
@@ -28,6 +29,34 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+
+
+def _raise(message: str) -> NoReturn:
+    raise RuntimeError(message)
+
+
+def wait_ready(
+    url: str,
+    proc: subprocess.Popen[bytes],
+    log: Path,
+    timeout: float,
+    what: str = "server",
+    fail: Callable[[str], NoReturn] = _raise,
+    interval: float = 0.1,
+) -> None:
+    """Poll ``url``/readyz until it answers 200; ``fail`` with the log's tail if the process exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            fail(f"{what} exited {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            fail(f"{what} not ready after {timeout}s:\n{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(interval)
 
 
 @contextmanager
@@ -51,18 +80,7 @@ def live_server(tmp_path: Path, env: Mapping[str, str] | None = None, timeout: f
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited {proc.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server not ready after {timeout}s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.1)
+        wait_ready(url, proc, log, timeout)
         yield Server(url, proc, log)
     finally:
         if proc.poll() is None:

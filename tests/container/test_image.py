@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live import ROOT, free_port
+from tests.live import ROOT, free_port, wait_ready
 
 # Read at import: the autouse fixture in tests/conftest.py clears TOXICITY_* before each test.
 REQUIRE = bool(os.environ.get("TOXICITY_REQUIRE_CONTAINER"))
@@ -151,18 +151,7 @@ def test_image_serves_scores(image: dict[str, Any], container: str, tmp_path: Pa
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the container exited {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"not ready after {READY_TIMEOUT}s:\n{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
+        wait_ready(url, proc, log, READY_TIMEOUT, what="the container", fail=pytest.fail, interval=0.2)
 
         r = httpx.post(f"{url}/v1/score", json={"comments": [{"text": "you are a pathetic idiot"}]}, timeout=30)
         assert r.status_code == 200, r.text

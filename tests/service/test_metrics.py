@@ -126,20 +126,20 @@ def test_two_workers_share_one_exposition(tmp_path: Path, tiny_artifact: Path) -
         assert value(m, "toxicity_http_requests_total", method="POST", route="/v1/score", status="200") == n
         assert value(m, "toxicity_comments_scored_total", attribute="TOXICITY") == n
         assert value(m, "toxicity_model_loads_total", outcome="success") == 2  # one load per worker
-        assert value(m, "toxicity_model_info", version=_version(tiny_artifact)) == 1
+        assert value(m, "toxicity_model_info", version=version_of(tiny_artifact)) == 1
     # Workers mark themselves dead on the way out: their live gauges are gone, counters stay.
     time.sleep(0.2)
     assert not list(prom.glob("gauge_livemax_*.db"))
     assert list(prom.glob("counter_*.db"))
 
 
-def _version(artifact: Path) -> str:
+def version_of(artifact: Path) -> str:
     return str(json.loads((artifact / "manifest.json").read_text())["version"])
 
 
 @pytest.fixture
 def tiny_model_version(tiny_artifact: Path) -> str:
-    return _version(tiny_artifact)
+    return version_of(tiny_artifact)
 
 
 @pytest.mark.slow

@@ -20,13 +20,9 @@ from service.app import create_app
 from service.settings import Settings
 from tests.live import ROOT, live_server
 from tests.service.conftest import running
-from tests.service.test_metrics import parse, value
+from tests.service.test_metrics import parse, value, version_of
 
 KEY = {"Authorization": "Bearer s3cret"}
-
-
-def version_of(artifact: Path) -> str:
-    return str(json.loads((artifact / "manifest.json").read_text())["version"])
 
 
 def point(link: Path, target: Path) -> None:
@@ -156,9 +152,7 @@ def test_sighup_reloads_a_single_worker(tmp_path: Path, link: Path, tiny_artifac
 
 
 @pytest.mark.slow
-def test_sighup_to_the_parent_replaces_workers_without_dropping_requests(
-    tmp_path: Path, link: Path, tiny_artifact: Path
-) -> None:
+def test_sighup_to_the_parent_replaces_workers_without_dropping_requests(tmp_path: Path, link: Path) -> None:
     shipped = version_of(DEFAULT_PATH)
     env = {"TOXICITY_MODEL_PATH": str(link), "TOXICITY_WORKERS": "2"}
     with live_server(tmp_path, env) as server:

@@ -100,12 +100,16 @@ def _summary() -> Iterator[None]:
     SUMMARY.write_text("\n".join(lines) + "\n")
 
 
-@pytest.fixture
-def schema() -> schemathesis.BaseSchema:
-    """Load the document from the running app serving the shipped model."""
-    app = create_app(Settings())
-    # The autouse fixture points suggestions at the test's own folder; never the checkout's var/.
-    assert app.state.settings.suggestions_db == Path(os.environ["TOXICITY_SUGGESTIONS_DB"])
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory: pytest.TempPathFactory) -> schemathesis.BaseSchema:
+    """Load the document from one running app serving the shipped model, shared by this module."""
+    db = tmp_path_factory.mktemp("schemathesis") / "suggestions.sqlite3"
+    with pytest.MonkeyPatch.context() as env:
+        for key in [k for k in os.environ if k.startswith("TOXICITY_")]:
+            env.delenv(key)
+        app = create_app(Settings(suggestions_db=db))
+    # Suggestions go to this module's own folder; never the checkout's var/.
+    assert app.state.settings.suggestions_db == db
     loaded = schemathesis.openapi.from_asgi("/openapi.json", app)
     assert app.state.model is not None, "the lifespan did not run"
     return loaded
