@@ -14,6 +14,7 @@ from service import errors
 from service import reload as reloading
 from service.auth import load_keys, native_key
 from service.body import BodyGuard
+from service.hot_routes import HotRoutes, hot_routes
 from service.logs import AccessLog
 from service.metrics import Metrics
 from service.perspective import errors as perspective_errors  # noqa: F401 - registers Google-shaped errors
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     errors.install(app)
     app.include_router(health.router)
     app.include_router(metrics.router)
-    app.include_router(native.router, dependencies=[Depends(native_key)])
+    app.include_router(native.router)  # its routes declare the key check (native.router)
     app.include_router(admin.router, dependencies=[Depends(native_key)])
     app.include_router(perspective.api)
     app.include_router(perspective.discovery)
@@ -97,6 +98,11 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
         for router in (perspective.api, perspective.discovery):
             app.include_router(router, prefix=settings.perspective_prefix, include_in_schema=False)
     # The last added runs first: log and count everything, refuse over-quota requests before reading bodies.
+    hot = [("", native.router), ("", perspective.api)]
+    if settings.perspective_prefix:
+        hot.append((settings.perspective_prefix, perspective.api))
+    app.state.hot_routes = hot_routes(hot)
+    app.add_middleware(HotRoutes, table=app.state.hot_routes)
     app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
     if settings.rate_limit_per_second > 0:
         app.add_middleware(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Body, Depends, Request, Response
 
+from service.auth import native_key
 from service.body import JSONRoute
 from service.deps import ModelDep, SettingsDep, model_and_settings
 from service.schemas import EXAMPLES, AttributeOut, ErrorResponse, ModelInfo, ScoreRequest, ScoreResponse
 from service.scoring import json_response, off_loop, score_request
 
-router = APIRouter(prefix="/v1", tags=["native API"], route_class=JSONRoute)
+router = APIRouter(prefix="/v1", tags=["native API"], route_class=JSONRoute, dependencies=[Depends(native_key)])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {
