@@ -67,6 +67,8 @@ import numba  # noqa: E402  (after choosing the cache folder)
 SIGMOID, ISOTONIC = 0, 1
 WORD, CHAR = 0, 1
 SPACE = 32
+IS_WORD, IS_SPACE, IS_DIGIT = 1, 2, 4
+"""Bits of ``char_classes()``: where Python's ``re`` matches word, space and digit characters."""
 TOP = np.uint64(1) << np.uint64(63)
 """Set on hashed keys; packed character keys never set it, so the two cannot meet."""
 FNV_OFFSET = np.uint64(14695981039346656037)
@@ -263,10 +265,110 @@ def _calibrate(z: float, kind: float, a: float, b: float, xs: NDArray[np.float64
 
 
 @numba.njit(cache=True, nogil=True)
+def _join_spaced(src: NDArray[np.uint32], s: int, e: int, classes: NDArray[np.uint8], dst: NDArray[np.uint32]) -> int:
+    r"""Stage 8 on ``src[s:e]`` into ``dst``; return the length written.
+
+    Exactly ``normalize``'s ``re.sub`` of ``(?<![\w])[a-z](?:[ .*_-][a-z]){3,}(?![\w])``
+    by every second character: at each start, the most separator-letter pairs whose
+    end is not followed by a word character (the regex backtracks the same way).
+    """
+    m = 0
+    i = s
+    while i < e:
+        c = src[i]
+        if 97 <= c <= 122 and (i == s or not classes[src[i - 1]] & IS_WORD):
+            pairs = 0
+            p = i
+            while p + 2 < e:
+                sep = src[p + 1]
+                if not (sep == 32 or sep == 46 or sep == 42 or sep == 95 or sep == 45) or not 97 <= src[p + 2] <= 122:
+                    break
+                pairs += 1
+                p += 2
+            while pairs >= 3:
+                q = i + 2 * pairs + 1
+                if q >= e or not classes[src[q]] & IS_WORD:
+                    for t in range(pairs + 1):
+                        dst[m] = src[i + 2 * t]
+                        m += 1
+                    i = q
+                    break
+                pairs -= 1
+            if pairs >= 3:
+                continue
+        dst[m] = c
+        m += 1
+        i += 1
+    return m
+
+
+@numba.njit(cache=True, nogil=True)
+def _squeeze(src: NDArray[np.uint32], n: int, classes: NDArray[np.uint8], dst: NDArray[np.uint32]) -> int:
+    r"""Stage 9: runs of three or more of a character other than ``\d`` and ``\s`` become one."""
+    m = 0
+    i = 0
+    while i < n:
+        c = src[i]
+        j = i + 1
+        while j < n and src[j] == c:
+            j += 1
+        if j - i >= 3 and not classes[c] & (IS_DIGIT | IS_SPACE):
+            dst[m] = c
+            m += 1
+        else:
+            for _ in range(i, j):
+                dst[m] = c
+                m += 1
+        i = j
+    return m
+
+
+@numba.njit(cache=True, nogil=True)
+def _collapse(src: NDArray[np.uint32], n: int, classes: NDArray[np.uint8], dst: NDArray[np.uint32], o: int) -> int:
+    """Stage 10: ``" ".join(text.split())`` written to ``dst`` from ``o``; return the new end."""
+    start = o
+    pending = False
+    for i in range(n):
+        c = src[i]
+        if classes[c] & IS_SPACE:
+            pending = o > start
+        else:
+            if pending:
+                dst[o] = SPACE
+                o += 1
+                pending = False
+            dst[o] = c
+            o += 1
+    return o
+
+
+@numba.njit(cache=True, nogil=True)
+def _tail_batch(
+    cps: NDArray[np.uint32], doc_ptr: NDArray[np.int64], classes: NDArray[np.uint8]
+) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+    """Apply ``normalize_tail`` to every text of a batch (none gets longer)."""
+    n_docs = doc_ptr.shape[0] - 1
+    longest = 1
+    for d in range(n_docs):
+        longest = max(longest, doc_ptr[d + 1] - doc_ptr[d])
+    joined = np.empty(longest, np.uint32)
+    squeezed = np.empty(longest, np.uint32)
+    out = np.empty(cps.shape[0], np.uint32)
+    out_ptr = np.zeros(n_docs + 1, np.int64)
+    o = 0
+    for d in range(n_docs):
+        m = _join_spaced(cps, doc_ptr[d], doc_ptr[d + 1], classes, joined)
+        m = _squeeze(joined, m, classes, squeezed)
+        o = _collapse(squeezed, m, classes, out, o)
+        out_ptr[d + 1] = o
+    return out, out_ptr
+
+
+@numba.njit(cache=True, nogil=True)
 def _score_batch(
-    cps: NDArray[np.uint32],
-    doc_ptr: NDArray[np.int64],
-    isword: NDArray[np.uint8],
+    raw: NDArray[np.uint32],
+    raw_ptr: NDArray[np.int64],
+    classes: NDArray[np.uint8],
     lookup: NDArray[np.uint64],
     bits: int,
     term_ptr: NDArray[np.int64],
@@ -278,12 +380,15 @@ def _score_batch(
     ngrams: NDArray[np.int64],
     calibrate: bool,
 ) -> NDArray[np.float64]:
-    """Score a batch of normalised texts given as concatenated code points.
+    """Score a batch of texts from ``normalize_head`` given as concatenated code points.
+
+    The kernel first finishes their normalisation (``_tail_batch``).
 
     ``heads[j]`` is ``[intercept, calibrator kind, a, b]``; isotonic knots of head
     ``j`` are ``knots[:, knot_ptr[j]:knot_ptr[j + 1]]``. ``ngrams`` is
     ``[word max n (1 or 2), char min n, char max n]``.
     """
+    cps, doc_ptr = _tail_batch(raw, raw_ptr, classes)
     bigrams = ngrams[0] == 2
     cmin = ngrams[1]
     cmax = ngrams[2]
@@ -328,11 +433,11 @@ def _score_batch(
         prev_h = FNV_OFFSET
         i = ds
         while i < de:
-            if not isword[cps[i]]:
+            if not classes[cps[i]] & IS_WORD:
                 i += 1
                 continue
             j = i + 1
-            while j < de and isword[cps[j]]:
+            while j < de and classes[cps[j]] & IS_WORD:
                 j += 1
             h = _fnv_extend(FNV_OFFSET, cps, i, j)
             qkeys[nq] = h | TOP
@@ -454,21 +559,27 @@ def _score_batch(
     return out
 
 
-_WORD_CHARS: NDArray[np.uint8] | None = None
-_WORD_CHARS_LOCK = threading.Lock()
+_CLASSES: NDArray[np.uint8] | None = None
+_CLASSES_LOCK = threading.Lock()
 
 
-def word_chars() -> NDArray[np.uint8]:
-    r"""Return a table over every code point: 1 where Python's ``re`` counts it as ``\w``."""
-    global _WORD_CHARS
-    with _WORD_CHARS_LOCK:
-        if _WORD_CHARS is None:
+def char_classes() -> NDArray[np.uint8]:
+    r"""Return a table over every code point of ``IS_WORD | IS_SPACE | IS_DIGIT`` bits.
+
+    Each bit is where Python's own ``re`` matches ``\w``, ``\s`` or ``\d``, so the
+    kernel's tokens, whitespace and digits agree exactly with scikit-learn's token
+    pattern and ``normalize_tail``.
+    """
+    global _CLASSES
+    with _CLASSES_LOCK:
+        if _CLASSES is None:
             everything = "".join(map(chr, range(0x110000)))
             table = np.zeros(0x110000, dtype=np.uint8)
-            for m in re.finditer(r"\w+", everything):
-                table[m.start() : m.end()] = 1
-            _WORD_CHARS = table
-        return _WORD_CHARS
+            for pattern, bit in ((r"\w+", IS_WORD), (r"\s+", IS_SPACE), (r"\d+", IS_DIGIT)):
+                for m in re.finditer(pattern, everything):
+                    table[m.start() : m.end()] |= bit
+            _CLASSES = table
+        return _CLASSES
 
 
 def code_points(texts: Sequence[str]) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
@@ -487,11 +598,20 @@ def _bits_for(n: int) -> int:
     return max(4, int(2 * n).bit_length())
 
 
-class FastScorer:
-    """Logits and probabilities for normalised texts, equal to the scikit-learn path.
+def finish_normalize(texts: Sequence[str]) -> list[str]:
+    """Return ``normalize_tail`` of each text, computed by the kernel's compiled stages."""
+    cps, ptr = code_points(texts)
+    out, out_ptr = _tail_batch(cps, ptr, char_classes())
+    return [out[out_ptr[d] : out_ptr[d + 1]].tobytes().decode("utf-32-le", "surrogatepass") for d in range(len(texts))]
 
-    Input must come from ``model.normalize.normalize``: single spaces between words
-    and no other whitespace, which is what the character block splits on.
+
+class FastScorer:
+    """Logits and probabilities equal to the scikit-learn path on normalised text.
+
+    Input comes from ``model.normalize.normalize_head``; the kernel applies the
+    remaining stages (``normalize_tail``) itself, so what it scores is exactly
+    ``normalize(text)``: single spaces between words, which the character block
+    splits on.
     """
 
     def __init__(
@@ -519,15 +639,15 @@ class FastScorer:
         self._heads = np.asarray(heads, dtype=np.float64).reshape(len(heads), 4)
         self._knot_ptr = np.asarray(ptr, dtype=np.int64)
         self._knots = np.asarray([xs, ys], dtype=np.float64).reshape(2, len(xs))
-        self._isword = word_chars()
+        self._classes = char_classes()
         self._ngrams = np.array([word.ngram_range[1], *char.ngram_range], dtype=np.int64)
 
-    def _run(self, normalized: Sequence[str], calibrate: bool) -> NDArray[np.float64]:
-        cps, ptr = code_points(normalized)
+    def _run(self, heads: Sequence[str], calibrate: bool) -> NDArray[np.float64]:
+        cps, ptr = code_points(heads)
         out: NDArray[np.float64] = _score_batch(
             cps,
             ptr,
-            self._isword,
+            self._classes,
             self._table,
             self._bits,
             self._term_ptr,
@@ -541,13 +661,13 @@ class FastScorer:
         )
         return out
 
-    def logits(self, normalized: Sequence[str]) -> NDArray[np.float64]:
-        """Return raw head outputs for normalised texts, ``(n, n_attributes)``."""
-        return self._run(normalized, False)
+    def logits(self, heads: Sequence[str]) -> NDArray[np.float64]:
+        """Return raw head outputs for ``normalize_head`` output, ``(n, n_attributes)``."""
+        return self._run(heads, False)
 
-    def probabilities(self, normalized: Sequence[str]) -> NDArray[np.float64]:
-        """Return calibrated probabilities for normalised texts, ``(n, n_attributes)``."""
-        return self._run(normalized, True)
+    def probabilities(self, heads: Sequence[str]) -> NDArray[np.float64]:
+        """Return calibrated probabilities for ``normalize_head`` output, ``(n, n_attributes)``."""
+        return self._run(heads, True)
 
     def warm_up(self) -> None:
         """Compile (or load from the on-disk cache) the kernel now rather than on a request."""

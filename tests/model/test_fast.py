@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from model import ToxicityModel
 from model.calibration import Calibrator
-from model.fast import FastScorer, check_settings, word_chars
+from model.fast import IS_DIGIT, IS_SPACE, IS_WORD, FastScorer, char_classes, check_settings, finish_normalize
 from model.features import FeatureParams, Featurizer
-from model.normalize import normalize
+from model.normalize import normalize, normalize_head, normalize_tail
 
 TOLERANCE = 1e-6
 
@@ -38,7 +38,7 @@ VARIED = [
 def assert_same(model: ToxicityModel, texts: list[str]) -> None:
     fast = model.fast()
     assert fast is not None, model.fast_path_error
-    normalized = [normalize(t) for t in texts]
+    normalized = [normalize_head(t) for t in texts]  # the kernel finishes normalising
     ref_logits = model.reference_logits(texts)
     ref = model.calibrate(ref_logits)
     got = fast.probabilities(normalized)
@@ -73,7 +73,9 @@ def test_probabilities_use_the_fast_path(shipped_model: ToxicityModel) -> None:
 
 @pytest.mark.parametrize("char_range", [(1, 3), (3, 7)])
 def test_other_ngram_ranges_match(char_range: tuple[int, int]) -> None:
-    texts = [normalize(t) for t in VARIED + ["the cat sat on the mat", "a bb ccc dddd eeeee ffffff"] * 2]
+    raw = VARIED + ["the cat sat on the mat", "a bb ccc dddd eeeee ffffff"] * 2
+    heads = [normalize_head(t) for t in raw]
+    texts = [normalize(t) for t in raw]
     params = FeatureParams(word_min_df=1, char_min_df=1, char_ngram_range=char_range)
     featurizer, _ = Featurizer.fit(texts, params)
     rng = np.random.default_rng(0)
@@ -82,9 +84,9 @@ def test_other_ngram_ranges_match(char_range: tuple[int, int]) -> None:
     cals = [Calibrator("sigmoid", a=1.5, b=-0.3), Calibrator("isotonic", x=(-1.0, 0.0, 1.0), y=(0.1, 0.4, 0.9))]
     fast = FastScorer(featurizer, coef, intercept, cals)
     logits = np.asarray(featurizer.transform(texts) @ coef) + intercept
-    assert np.abs(fast.logits(texts) - logits).max() <= TOLERANCE
+    assert np.abs(fast.logits(heads) - logits).max() <= TOLERANCE
     probs = np.column_stack([cal(logits[:, j]) for j, cal in enumerate(cals)])
-    assert np.abs(fast.probabilities(texts) - np.clip(probs, 0, 1)).max() <= TOLERANCE
+    assert np.abs(fast.probabilities(heads) - np.clip(probs, 0, 1)).max() <= TOLERANCE
 
 
 def test_unsupported_settings_fall_back_to_scikit_learn(tiny_model: ToxicityModel) -> None:
@@ -94,13 +96,55 @@ def test_unsupported_settings_fall_back_to_scikit_learn(tiny_model: ToxicityMode
         check_settings(odd, char)
 
 
-def test_word_character_table_agrees_with_re() -> None:
+def test_character_classes_agree_with_re() -> None:
     import re
 
-    table = word_chars()
-    sample = "".join(chr(c) for c in range(0, 0x110000, 97))
-    expected = [bool(re.fullmatch(r"\w", c)) for c in sample]
-    assert [bool(table[ord(c)]) for c in sample] == expected
+    table = char_classes()
+    sample = "".join(chr(c) for c in range(0, 0x110000, 97)) + " \t\n\x1c\x85\xa0\u2028\u3000٣੩𝟘_"
+    for pattern, bit in ((r"\w", IS_WORD), (r"\s", IS_SPACE), (r"\d", IS_DIGIT)):
+        expected = [bool(re.fullmatch(pattern, c)) for c in sample]
+        assert [bool(table[ord(c)] & bit) for c in sample] == expected, pattern
+    assert [bool(table[ord(c)] & IS_SPACE) for c in sample] == [c.isspace() for c in sample]
+
+
+TAIL_EXAMPLES = [
+    "",
+    "   ",
+    "i d i o t",
+    "y o u  a r e",
+    "a.b.c.d and a-b-c and a*b*c*d*e",
+    "a_b_c_d",
+    "a_b_c_dx",
+    "xa b c d",
+    "a b c d_e",
+    "a b c d e_f",
+    "a b c d.e",
+    "stuuuupid!!!!!  ???",
+    "1111 222 aaa\u3000\u3000\u3000 bb",
+    "\u00a0lead and trail\u2028",
+    "éé é é é é",
+    "a\U0001f600\U0001f600\U0001f600 b",
+]
+
+
+@pytest.mark.parametrize("text", TAIL_EXAMPLES)
+def test_compiled_tail_equals_normalize_tail(text: str) -> None:
+    assert finish_normalize([text]) == [normalize_tail(text)]
+
+
+TAIL_ALPHABET = st.sampled_from([*"abcxyz .*_-!!1\t\n", "\u00a0", "\u3000", "٣", "é", "\U0001f600", "ab"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(TAIL_ALPHABET, max_size=40).map("".join), min_size=1, max_size=4))
+def test_compiled_tail_equals_normalize_tail_on_generated_text(texts: list[str]) -> None:
+    assert finish_normalize(texts) == [normalize_tail(t) for t in texts]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=4))
+def test_compiled_tail_finishes_normalize(texts: list[str]) -> None:
+    assert finish_normalize([normalize_head(t) for t in texts]) == [normalize(t) for t in texts]
 
 
 def test_fast_path_matches_on_every_validation_comment(shipped_model: ToxicityModel, shared_data: Path) -> None:
@@ -113,5 +157,5 @@ def test_fast_path_matches_on_every_validation_comment(shipped_model: ToxicityMo
     assert fast is not None
     for i in range(0, len(texts), 2000):
         chunk = texts[i : i + 2000]
-        got = fast.probabilities([normalize(t) for t in chunk])
+        got = fast.probabilities([normalize_head(t) for t in chunk])
         assert np.abs(got - shipped_model.reference_probabilities(chunk)).max() <= TOLERANCE
