@@ -59,7 +59,7 @@ class ToxicityModel:
         self.coef = np.ascontiguousarray(coef, dtype=np.float64)
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.calibrators = tuple(calibrators)
-        self.info = dict(info)
+        self.info = info  # also sets the scored attributes
         self.manifest: Mapping[str, Any] = manifest or {}
         self._column = {name: i for i, name in enumerate(self.attributes)}
         self._fast: FastScorer | None = None
@@ -87,6 +87,16 @@ class ToxicityModel:
             fast.warm_up()
 
     @property
+    def info(self) -> dict[str, AttributeInfo]:
+        """Return each attribute's definition, status, reason and threshold."""
+        return self._info
+
+    @info.setter
+    def info(self, info: Mapping[str, AttributeInfo]) -> None:
+        self._info = dict(info)
+        self._scored = tuple(a for a in self.attributes if self._info[a].status != Status.UNSUPPORTED)
+
+    @property
     def version(self) -> str:
         """Return the artifact's version string."""
         return str(self.manifest.get("version", "unversioned"))
@@ -94,7 +104,7 @@ class ToxicityModel:
     @property
     def scored_attributes(self) -> tuple[str, ...]:
         """Return the attributes scored by default: every head not marked unsupported."""
-        return tuple(a for a in self.attributes if self.info[a].status != Status.UNSUPPORTED)
+        return self._scored
 
     def check_attributes(self, names: Sequence[str] | None) -> tuple[str, ...]:
         """Return ``names`` (default: all scored) or raise ``UnknownAttribute``."""
@@ -159,8 +169,8 @@ class ToxicityModel:
             raise TypeError("score() takes a sequence of texts; wrap a single text in a list")
         names = self.check_attributes(attributes)
         probs = self.probabilities(texts)
-        cols = [self._column[n] for n in names]
-        return [dict(zip(names, map(float, row[cols]), strict=True)) for row in probs]
+        rows: list[list[float]] = probs[:, [self._column[n] for n in names]].tolist()
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def explain(self, text: str, attributes: Sequence[str] | None = None, max_spans: int = 20) -> list[Explanation]:
         """Return, per attribute, the words and phrases of ``text`` that moved its score."""

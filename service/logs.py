@@ -10,9 +10,9 @@ extra layer on the hot routes.
 from __future__ import annotations
 
 import logging
+import secrets
 import sys
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -115,4 +115,4 @@ def _request_id(scope: Scope) -> str:
             candidate = str(value.decode("latin-1"))[:64]
             if candidate.isprintable():
                 return candidate
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
