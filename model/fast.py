@@ -8,18 +8,24 @@ Where the time goes in the textbook path, and what replaces it:
 * **N-grams as Python strings.** ``TfidfVectorizer`` builds every word 1-2-gram and
   every character 2-5-gram of every word as a Python string (about 400 for an
   average comment) and looks each up in a dict. Here the whole batch goes to one
-  numba-compiled kernel as an array of code points. The kernel finds the tokens
+  numba-compiled kernel as an array of code points. The kernel finishes the
+  normalisation (joining spaced-out letters, squeezing repeats and collapsing
+  whitespace, as ``normalize_tail`` does), then finds the tokens
   (``\w+`` runs, with Python's own ``\w`` table) and the space-padded words, and
   looks each n-gram up in an open-addressing table built from the vocabulary at
   load time. A character n-gram of up to five code points below U+1000 is its own
   exact 63-bit key; any other term is keyed by a 64-bit FNV-1a hash and its code
   points are compared on a hit, so a lookup never confuses two terms.
-* **Memory latency.** The table is about 17 MB, so nearly every lookup misses the
-  cache. The kernel therefore looks up a whole text's n-grams in passes: first
-  every key, then one load per key into an array, then the comparisons. The loads
-  are independent, so the processor overlaps their misses instead of waiting for
-  each probe's branch before starting the next (about 30 % faster than one probe
-  at a time on this machine's comments).
+* **Memory latency.** The vocabulary does not fit this machine's caches. Its hash
+  tables hold one 8-byte entry per slot (a 32-bit fingerprint of the key and the
+  feature's index), about 6 MB for both blocks. Each feature has one 64-byte cache
+  line: ``[idf, coefficient per head, padding, key]``. A lookup reads the slot,
+  then, on a fingerprint match, the feature's line, which confirms the full key
+  and holds the weights the heads' loop needs next. The kernel looks up a whole
+  text's n-grams in passes: every key, then one load per key, then the
+  comparisons, then the features' lines. The loads of a pass are independent, so
+  the processor overlaps their misses instead of waiting for each probe's branch
+  before starting the next.
 * **TF-IDF and the linear heads.** Counting, sublinear TF, IDF, the L2 norm of each
   block, the dot product with the coefficients and the calibrators run in the same
   kernel (a small open-addressing table counts one block's indices), instead of
@@ -74,6 +80,8 @@ TOP = np.uint64(1) << np.uint64(63)
 FNV_OFFSET = np.uint64(14695981039346656037)
 FNV_PRIME = np.uint64(1099511628211)
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+FP_MULT = np.uint64(0xD6E8FEB86659FD93)
+LOW32 = np.uint64(0xFFFFFFFF)
 PACK_LIMIT = 4096
 """Code points below this pack into 12 bits, so five of them and a length fit one key."""
 
@@ -98,6 +106,12 @@ def _slot(key: np.uint64, bits: int) -> np.int64:
 
 
 @numba.njit(cache=True, nogil=True)
+def _fingerprint(key: np.uint64) -> np.uint64:
+    """32 bits of ``key``, mixed independently of the bits that choose its slot."""
+    return ((key ^ (key >> np.uint64(29))) * FP_MULT) >> np.uint64(32)
+
+
+@numba.njit(cache=True, nogil=True)
 def _find(
     table: NDArray[np.uint64],
     block: int,
@@ -108,27 +122,34 @@ def _find(
     m: int,
     term_ptr: NDArray[np.int64],
     terms_cp: NDArray[np.uint32],
+    keys: NDArray[np.uint64],
 ) -> np.int64:
-    """Return the feature index of the term with ``key`` (and code points ``buf[:m]``), or -1."""
+    """Return the feature index of the term with ``key`` (and code points ``buf[:m]``), or -1.
+
+    ``keys[f, -1]`` is feature ``f``'s key (the last column of its weights row).
+    """
     mask = (1 << bits) - 1
     slot = _slot(key, bits)
+    fp = _fingerprint(key)
+    last = keys.shape[1] - 1
     while True:
-        k = table[block, slot, 0]
-        if k == 0:
+        entry = table[block, slot]
+        if entry == 0:
             return np.int64(-1)
-        if k == key:
-            f = np.int64(table[block, slot, 1])
-            if not verify:
-                return f
-            s0 = term_ptr[f]
-            if term_ptr[f + 1] - s0 == m:
-                same = True
-                for t in range(m):
-                    if terms_cp[s0 + t] != buf[t]:
-                        same = False
-                        break
-                if same:
+        if entry >> np.uint64(32) == fp:
+            f = np.int64(entry & LOW32) - 1
+            if keys[f, last] == key:
+                if not verify:
                     return f
+                s0 = term_ptr[f]
+                if term_ptr[f + 1] - s0 == m:
+                    same = True
+                    for t in range(m):
+                        if terms_cp[s0 + t] != buf[t]:
+                            same = False
+                            break
+                    if same:
+                        return f
         slot = (slot + 1) & mask
 
 
@@ -137,24 +158,33 @@ def _first_probes(
     table: NDArray[np.uint64],
     block: int,
     bits: int,
-    keys: NDArray[np.uint64],
+    qkeys: NDArray[np.uint64],
     n: int,
     slots: NDArray[np.int64],
     first: NDArray[np.uint64],
     found: NDArray[np.int64],
+    keys: NDArray[np.uint64],
 ) -> None:
     """Probe the first slot of ``n`` keys in separate passes, so the cache misses overlap.
 
-    Sets ``first[q]`` to the key in that slot (0: the term is absent) and
-    ``found[q]`` to its feature index when that key is ``keys[q]``, else -1 (absent,
-    or further along the probe sequence: ``_find`` settles it).
+    Sets ``first[q]`` to that slot's entry (0: the term is absent) and ``found[q]``
+    to the feature index when the entry's fingerprint and then the feature's own
+    key equal ``qkeys[q]``, else -1 (absent, or further along the probe sequence:
+    ``_find`` settles it). The last pass loads the feature's weights row, which
+    holds its key, so the heads' loop then finds it in cache.
     """
     for q in range(n):
-        slots[q] = _slot(keys[q], bits)
+        slots[q] = _slot(qkeys[q], bits)
     for q in range(n):
-        first[q] = table[block, slots[q], 0]
+        first[q] = table[block, slots[q]]
     for q in range(n):
-        found[q] = np.int64(table[block, slots[q], 1]) if first[q] == keys[q] else -1
+        entry = first[q]
+        found[q] = np.int64(entry & LOW32) - 1 if entry >> np.uint64(32) == _fingerprint(qkeys[q]) else -1
+    last = keys.shape[1] - 1
+    for q in range(n):
+        f = found[q]
+        if f >= 0 and keys[f, last] != qkeys[q]:
+            found[q] = -1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -172,31 +202,35 @@ def _char_key(buf: NDArray[np.uint32], n: int) -> np.uint64:
 
 
 @numba.njit(cache=True, nogil=True)
-def _build_table(
-    term_ptr: NDArray[np.int64], terms_cp: NDArray[np.uint32], n_word: int, bits: int
-) -> NDArray[np.uint64]:
-    """Insert every term: block 0 holds word terms, block 1 character n-grams.
-
-    A slot is ``[key, feature index]`` side by side, so a probe touches one cache line.
-    """
-    size = 1 << bits
-    table = np.zeros((2, size, 2), np.uint64)
-    mask = size - 1
-    for f in range(term_ptr.shape[0] - 1):
+def _term_keys(term_ptr: NDArray[np.int64], terms_cp: NDArray[np.uint32], n_word: int) -> NDArray[np.uint64]:
+    """Return every term's key: packed for short character n-grams, else hashed."""
+    n = term_ptr.shape[0] - 1
+    out = np.empty(n, np.uint64)
+    for f in range(n):
         s0 = term_ptr[f]
         m = term_ptr[f + 1] - s0
         buf = terms_cp[s0 : s0 + m]
+        key = _char_key(buf, m) if f >= n_word else np.uint64(0)
+        out[f] = key if key != 0 else _fnv(buf, m)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _build_table(keys: NDArray[np.uint64], n_word: int, bits: NDArray[np.int64]) -> NDArray[np.uint64]:
+    """Insert every term: block 0 holds word terms, block 1 character n-grams.
+
+    An entry is ``fingerprint << 32 | feature + 1`` (0 is empty): 8 bytes, so the
+    tables stay a few megabytes and mostly in cache. A fingerprint match is
+    confirmed on the feature's full key.
+    """
+    table = np.zeros((2, 1 << max(bits[0], bits[1])), np.uint64)
+    for f in range(keys.shape[0]):
         block = 0 if f < n_word else 1
-        key = np.uint64(0)
-        if block == 1:
-            key = _char_key(buf, m)
-        if key == 0:
-            key = _fnv(buf, m)
-        slot = _slot(key, bits)
-        while table[block, slot, 0] != 0:
+        mask = (1 << bits[block]) - 1
+        slot = _slot(keys[f], bits[block])
+        while table[block, slot] != 0:
             slot = (slot + 1) & mask
-        table[block, slot, 0] = key
-        table[block, slot, 1] = np.uint64(f)
+        table[block, slot] = (_fingerprint(keys[f]) << np.uint64(32)) | np.uint64(f + 1)
     return table
 
 
@@ -370,10 +404,11 @@ def _score_batch(
     raw_ptr: NDArray[np.int64],
     classes: NDArray[np.uint8],
     lookup: NDArray[np.uint64],
-    bits: int,
+    bits: NDArray[np.int64],
     term_ptr: NDArray[np.int64],
     terms_cp: NDArray[np.uint32],
     weights: NDArray[np.float64],
+    keys: NDArray[np.uint64],
     heads: NDArray[np.float64],
     knot_ptr: NDArray[np.int64],
     knots: NDArray[np.float64],
@@ -457,7 +492,7 @@ def _score_batch(
             prev_e = j
             prev_h = h
             i = j
-        _first_probes(lookup, WORD, bits, qkeys, nq, qslots, qfirst, qcand)
+        _first_probes(lookup, WORD, bits[WORD], qkeys, nq, qslots, qfirst, qcand, keys)
         for q in range(nq):
             if qcand[q] >= 0:
                 qterm[q] = term_ptr[qcand[q]]
@@ -493,7 +528,7 @@ def _score_batch(
                 buf[m1] = SPACE
                 for t in range(qd[q] - qc[q]):
                     buf[m1 + 1 + t] = cps[qc[q] + t]
-            f = _find(lookup, WORD, bits, qkeys[q], True, buf, m, term_ptr, terms_cp)
+            f = _find(lookup, WORD, bits[WORD], qkeys[q], True, buf, m, term_ptr, terms_cp, keys)
             if f >= 0:
                 fids[nf] = f
                 nf += 1
@@ -533,12 +568,12 @@ def _score_batch(
                         qkeys[nq] = key | (np.uint64(n) << np.uint64(60))
                         nq += 1
                     else:
-                        f = _find(lookup, CHAR, bits, _fnv(buf, n), True, buf, n, term_ptr, terms_cp)
+                        f = _find(lookup, CHAR, bits[CHAR], _fnv(buf, n), True, buf, n, term_ptr, terms_cp, keys)
                         if f >= 0:
                             fids[nf] = f
                             nf += 1
             i = j
-        _first_probes(lookup, CHAR, bits, qkeys, nq, qslots, qfirst, qcand)
+        _first_probes(lookup, CHAR, bits[CHAR], qkeys, nq, qslots, qfirst, qcand, keys)
         for q in range(nq):
             if qfirst[q] == 0:
                 continue
@@ -546,7 +581,7 @@ def _score_batch(
                 fids[nf] = qcand[q]
                 nf += 1
             else:
-                f = _find(lookup, CHAR, bits, qkeys[q], False, buf, 0, term_ptr, terms_cp)
+                f = _find(lookup, CHAR, bits[CHAR], qkeys[q], False, buf, 0, term_ptr, terms_cp, keys)
                 if f >= 0:
                     fids[nf] = f
                     nf += 1
@@ -639,12 +674,16 @@ class FastScorer:
         n_word, n_char = featurizer.n_word, featurizer.n_features - featurizer.n_word
         terms = featurizer.terms()
         self._terms_cp, self._term_ptr = code_points(terms)
-        self._bits = _bits_for(max(n_word, n_char))
-        self._table = _build_table(self._term_ptr, self._terms_cp, n_word, self._bits)
+        keys = _term_keys(self._term_ptr, self._terms_cp, n_word)
+        self._bits = np.array([_bits_for(n_word), _bits_for(n_char)], dtype=np.int64)
+        self._table = _build_table(keys, n_word, self._bits)
+        # One cache line per feature: [idf, coef for each head..., padding, key].
         idf = np.concatenate([word.idf_, char.idf_])
-        self._weights = _line_rows(len(idf), coef.shape[1] + 1)
+        self._weights = _line_rows(len(idf), coef.shape[1] + 2)
         self._weights[:, 0] = idf
         self._weights[:, 1 : coef.shape[1] + 1] = coef
+        self._keys = self._weights.view(np.uint64)  # the same memory, read as keys
+        self._keys[:, -1] = keys
         heads, ptr, xs, ys = [], [0], [], []
         for b, cal in zip(intercept, calibrators, strict=True):
             heads.append([float(b), SIGMOID if cal.kind == "sigmoid" else ISOTONIC, cal.a, cal.b])
@@ -668,6 +707,7 @@ class FastScorer:
             self._term_ptr,
             self._terms_cp,
             self._weights,
+            self._keys,
             self._heads,
             self._knot_ptr,
             self._knots,
