@@ -1,10 +1,13 @@
 """HTTP benchmark with a real load generator: ``wrk`` (Debian) driving POST bodies from Lua.
 
 For each worker count it starts the service (``python -m service``, shipped
-model, shipped defaults) and, in the same run, the framework ceiling
+model, shipped defaults) and, side by side, the framework ceiling
 (``bench/ceiling.py``: FastAPI returning a constant on the same uvicorn), then
-loads each scenario at each concurrency. A figure is the median of ``--repeat``
-windows of ``--seconds`` each, after a warm-up. The request bodies are real
+loads each scenario at each concurrency in ``--repeat`` rounds: a ceiling window,
+then a service window, each ``--seconds`` long, after a warm-up. A figure is the
+median of its windows; the ratio to the ceiling is the median of the rounds'
+ratios, so each service window is compared with a ceiling window taken just
+before it on the same (shared, drifting) machine. The request bodies are real
 comments from the shared data's validation split, cycled in a fixed order.
 
     python bench/http_load.py [--workers 1 2] [--connections 1 16 64] [--scenarios score batch100 analyze]
@@ -198,39 +201,64 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         files[name].write_text("\n".join(bodies(name, texts)) + "\n")
     rows: list[dict[str, Any]] = []
     extra: dict[str, Any] = {}
+    scenarios = [s for s in args.scenarios if s != "ceiling"]
     for workers in args.workers:
-        plan = [("ceiling", ["ceiling"]), ("service", [s for s in args.scenarios if s != "ceiling"])]
-        for kind, scenarios in plan:
-            with server(kind, workers, work / f"{kind}-{workers}.log") as (url, proc, ready):
-                if kind == "service":
-                    extra[f"ready_seconds_{workers}w"] = ready
-                for scenario in scenarios:
-                    path = SCENARIOS[scenario][0]
-                    wrk(url + path, script, files[scenario], max(args.connections), args.warmup)
-                    for c in args.connections:
-                        windows = [
-                            wrk(url + path, script, files[scenario], c, args.seconds) for _ in range(args.repeat)
-                        ]
-                        rows.append(
-                            {
-                                "scenario": scenario,
-                                "workers": workers,
-                                "connections": c,
-                                "requests_per_s": median_of([w.requests_per_s for w in windows]),
-                                "p50_ms": median_of([w.p50_ms for w in windows]),
-                                "p99_ms": median_of([w.p99_ms for w in windows]),
-                                "errors": sum(w.errors for w in windows),
-                            }
+        # Both servers stay up (an idle one costs nothing) so that every service window
+        # is paired with a ceiling window measured just before it: the machine's drift
+        # then cancels in the ratio instead of landing between two blocks of windows.
+        with (
+            server("ceiling", workers, work / f"ceiling-{workers}.log") as (top_url, _, _),
+            server("service", workers, work / f"service-{workers}.log") as (url, proc, ready),
+        ):
+            extra[f"ready_seconds_{workers}w"] = ready
+            top = top_url + SCENARIOS["ceiling"][0]
+            wrk(top, script, files["ceiling"], max(args.connections), args.warmup)
+            tops: dict[int, list[Result]] = {c: [] for c in args.connections}
+            served = []
+            for scenario in scenarios:
+                target = url + SCENARIOS[scenario][0]
+                wrk(target, script, files[scenario], max(args.connections), args.warmup)
+                for c in args.connections:
+                    pairs = []
+                    for _ in range(args.repeat):
+                        pairs.append(
+                            (
+                                wrk(top, script, files["ceiling"], c, args.seconds),
+                                wrk(target, script, files[scenario], c, args.seconds),
+                            )
                         )
-                        print(_line(rows[-1]), flush=True)
-                if kind == "service":
-                    extra[f"worker_rss_mb_{workers}w"] = serving_rss_mb(proc)
+                    tops[c] += [t for t, _ in pairs]
+                    served.append(
+                        _row(
+                            scenario,
+                            workers,
+                            c,
+                            [w for _, w in pairs],
+                            median_of([w.requests_per_s / t.requests_per_s for t, w in pairs]),
+                        )
+                    )
+                    print(_line(served[-1]), flush=True)
+            for c in args.connections:
+                rows.append(_row("ceiling", workers, c, tops[c], 1.0))
+                print(_line(rows[-1]), flush=True)
+            rows += served
+            extra[f"worker_rss_mb_{workers}w"] = serving_rss_mb(proc)
     shutil.rmtree(work, ignore_errors=True)
-    ceiling = {(r["workers"], r["connections"]): r["requests_per_s"] for r in rows if r["scenario"] == "ceiling"}
-    for r in rows:
-        top = ceiling.get((r["workers"], r["connections"]))
-        r["ratio_to_ceiling"] = r["requests_per_s"] / top if top else None
     return {"rows": rows, **extra}
+
+
+def _row(scenario: str, workers: int, connections: int, windows: Sequence[Result], ratio: float) -> dict[str, Any]:
+    """Return one table row: medians of the windows, and the median of the paired ratios."""
+    return {
+        "scenario": scenario,
+        "workers": workers,
+        "connections": connections,
+        "requests_per_s": median_of([w.requests_per_s for w in windows]),
+        "p50_ms": median_of([w.p50_ms for w in windows]),
+        "p99_ms": median_of([w.p99_ms for w in windows]),
+        "errors": sum(w.errors for w in windows),
+        "ratio_to_ceiling": ratio,
+    }
 
 
 def _line(r: dict[str, Any]) -> str:
