@@ -97,11 +97,11 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
         # Coral appends /comments:analyze to whatever base URL it is given.
         for router in (perspective.api, perspective.discovery):
             app.include_router(router, prefix=settings.perspective_prefix, include_in_schema=False)
-    # The last added runs first: log and count everything, refuse over-quota requests before reading bodies.
     hot = [("", native.router), ("", perspective.api)]
     if settings.perspective_prefix:
         hot.append((settings.perspective_prefix, perspective.api))
     app.state.hot_routes = hot_routes(hot)
+    # The last added runs first: log and count everything, refuse over-quota requests before reading bodies.
     app.add_middleware(HotRoutes, table=app.state.hot_routes)
     app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
     if settings.rate_limit_per_second > 0:

@@ -91,6 +91,7 @@ def hot_route(route: APIRoute) -> HotRoute | None:
         call = dep.call
         if (
             call is None
+            or dep.name is not None  # an endpoint parameter (its value is used), not a guard
             or dep.dependencies
             or dep.body_params
             or not _plain(dep)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
@@ -149,6 +149,10 @@ def test_routes_needing_more_than_a_body_and_the_request_are_not_hot() -> None:
 
     @router.get("/get")
     async def get(request: Request) -> Response:
+        return Response()
+
+    @router.post("/injected")
+    async def injected(body: ScoreRequest, request: Request, guard: Annotated[None, Depends(_guard)]) -> Response:
         return Response()
 
     @router.post("/plain")
