@@ -325,7 +325,8 @@ def normalize_head(text: str) -> str:
     """
     if "&" in text:
         text = _ENTITY.sub(_unescape, text)
-    text = _INVISIBLE.sub("", text)
+    if not (text.isascii() and text.isprintable()):  # printable ASCII holds no invisible character
+        text = _INVISIBLE.sub("", text)
     if not text.isascii():
         text = _NON_ASCII.sub(_fold, text)
         text = _INVISIBLE.sub("", text)

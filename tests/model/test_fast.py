@@ -159,3 +159,28 @@ def test_fast_path_matches_on_every_validation_comment(shipped_model: ToxicityMo
         chunk = texts[i : i + 2000]
         got = fast.probabilities([normalize_head(t) for t in chunk])
         assert np.abs(got - shipped_model.reference_probabilities(chunk)).max() <= TOLERANCE
+
+
+def test_a_fingerprint_match_is_confirmed_on_the_full_key() -> None:
+    """Two keys whose entries share a slot and a fingerprint are still told apart."""
+    from model import fast
+
+    bits = 4
+    wanted, other = np.uint64(0x123), np.uint64(0x456)
+    keys = np.zeros((2, 8), dtype=np.uint64)  # feature rows; the key is the last column
+    keys[0, -1], keys[1, -1] = other, wanted
+    table = np.zeros((2, 1 << bits), dtype=np.uint64)
+    home = int(fast._slot(wanted, bits))
+    fingerprint = int(fast._fingerprint(wanted))
+    # The home slot holds feature 0 (the other key) under the wanted key's fingerprint.
+    table[0, home] = np.uint64((fingerprint << 32) | 1)
+    table[0, (home + 1) % (1 << bits)] = np.uint64((fingerprint << 32) | 2)
+    empty = np.zeros(0, dtype=np.int64)
+    buf = np.zeros(0, dtype=np.uint32)
+    assert fast._find(table, 0, bits, wanted, False, buf, 0, empty, buf, keys) == 1
+    qkeys = np.array([wanted], dtype=np.uint64)
+    slots, first, found = np.zeros(1, np.int64), np.zeros(1, np.uint64), np.zeros(1, np.int64)
+    fast._first_probes(table, 0, bits, qkeys, 1, slots, first, found, keys)
+    assert first[0] != 0 and found[0] == -1  # not taken on the fingerprint alone; _find settles it
+    absent = np.uint64(0x789)
+    assert fast._find(table, 0, bits, absent, False, buf, 0, empty, buf, keys) == -1
