@@ -377,14 +377,21 @@ def _collapse(src: NDArray[np.uint32], n: int, classes: NDArray[np.uint8], dst: 
 
 
 @numba.njit(cache=True, nogil=True)
+def _longest(doc_ptr: NDArray[np.int64]) -> int:
+    """Return the length of the batch's longest text (at least 1)."""
+    longest = 1
+    for d in range(doc_ptr.shape[0] - 1):
+        longest = max(longest, doc_ptr[d + 1] - doc_ptr[d])
+    return longest
+
+
+@numba.njit(cache=True, nogil=True)
 def _tail_batch(
     cps: NDArray[np.uint32], doc_ptr: NDArray[np.int64], classes: NDArray[np.uint8]
 ) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
     """Apply ``normalize_tail`` to every text of a batch (none gets longer)."""
     n_docs = doc_ptr.shape[0] - 1
-    longest = 1
-    for d in range(n_docs):
-        longest = max(longest, doc_ptr[d + 1] - doc_ptr[d])
+    longest = _longest(doc_ptr)
     joined = np.empty(longest, np.uint32)
     squeezed = np.empty(longest, np.uint32)
     out = np.empty(cps.shape[0], np.uint32)
@@ -429,9 +436,7 @@ def _score_batch(
     cmax = ngrams[2]
     n_docs = doc_ptr.shape[0] - 1
     k = heads.shape[0]
-    longest = 1
-    for d in range(n_docs):
-        longest = max(longest, doc_ptr[d + 1] - doc_ptr[d])
+    longest = _longest(doc_ptr)
     # n-grams one text can yield: (cmax - cmin + 1) per character and space, or 2 per token
     cap = (cmax - cmin + 1) * (longest + (longest + 1) // 2 + 1) + longest + 8
     size = 16

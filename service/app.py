@@ -93,12 +93,11 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.include_router(admin.router, dependencies=[Depends(native_key)])
     app.include_router(perspective.api)
     app.include_router(perspective.discovery)
+    hot = [("", native.router), ("", perspective.api)]
     if settings.perspective_prefix:
         # Coral appends /comments:analyze to whatever base URL it is given.
         for router in (perspective.api, perspective.discovery):
             app.include_router(router, prefix=settings.perspective_prefix, include_in_schema=False)
-    hot = [("", native.router), ("", perspective.api)]
-    if settings.perspective_prefix:
         hot.append((settings.perspective_prefix, perspective.api))
     app.state.hot_routes = hot_routes(hot)
     # The last added runs first: log and count everything, refuse over-quota requests before reading bodies.

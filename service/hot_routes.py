@@ -27,6 +27,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
 from fastapi.dependencies.models import Dependant
@@ -34,6 +35,9 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.body import PARSED
+
+if TYPE_CHECKING:
+    from fastapi._compat import ModelField  # the route's own body field (FastAPI's type)
 
 Guard = Callable[[Request], Awaitable[None]]
 
@@ -44,8 +48,13 @@ class HotRoute:
 
     route: APIRoute
     guards: tuple[Guard, ...]
-    body_name: str
+    body: ModelField
     request_name: str
+
+    @property
+    def body_name(self) -> str:
+        """Return the endpoint's parameter that takes the body."""
+        return self.body.name
 
     async def answer(self, scope: Scope, receive: Receive) -> Response | None:
         """Return the route's response to a good request, or None to let FastAPI answer."""
@@ -53,10 +62,10 @@ class HotRoute:
         try:
             for guard in self.guards:
                 await guard(request)
-            value, errors = self.route.dependant.body_params[0].validate(scope[PARSED], {}, loc=("body",))
+            value, errors = self.body.validate(scope[PARSED], {}, loc=("body",))
             if errors:
                 return None
-            response = await self.route.endpoint(**{self.body_name: value, self.request_name: request})
+            response = await self.route.endpoint(**{self.body.name: value, self.request_name: request})
         except Exception:  # noqa: BLE001 - FastAPI answers it again, with the app's error handling
             return None
         return response if isinstance(response, Response) else None
@@ -101,8 +110,7 @@ def hot_route(route: APIRoute) -> HotRoute | None:
         ):
             return None
         guards.append(call)
-    body_name = dependant.body_params[0].name
-    return HotRoute(route, tuple(guards), body_name, dependant.request_param_name)
+    return HotRoute(route, tuple(guards), dependant.body_params[0], dependant.request_param_name)
 
 
 def hot_routes(routers: Iterable[tuple[str, APIRouter]]) -> dict[str, HotRoute]:
