@@ -10,10 +10,10 @@ extra layer on the hot routes.
 from __future__ import annotations
 
 import logging
-import secrets
+import random
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,7 +32,7 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         """Return the JSON line."""
         out: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "time": _timestamp(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -45,10 +45,63 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(out, default=str).decode()
 
 
+class JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic only in typeshed
+    """The handler ``configure`` installs: JSON lines on a stream.
+
+    ``write_access`` writes an access line without a ``LogRecord``. It gives the same
+    line ``JsonFormatter`` would, but skips building a record and going through the
+    logger hierarchy, which made up about half of the access log's cost per request.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(stream)
+        self.setFormatter(JsonFormatter())
+
+    def write_access(self, fields: dict[str, Any]) -> None:
+        """Write one access line with ``fields``, as ``access.info("request", ...)`` would."""
+        line = orjson.dumps(
+            {"time": _timestamp(time.time()), "level": "info", "logger": access.name, "message": "request", **fields},
+            default=str,
+        ).decode()
+        with self.lock:  # type: ignore[union-attr]  # created in Handler.__init__
+            try:
+                self.stream.write(line + self.terminator)
+                self.flush()
+            except Exception:  # noqa: BLE001 - as Handler.emit: a full disk must not fail the request
+                self.handleError(access.makeRecord(access.name, logging.INFO, "", 0, "request", (), None))
+
+
+def _timestamp(created: float, _cache: list[Any] = [-1, ""]) -> str:  # noqa: B006 - the one-entry cache
+    """Return ``created`` as local ISO 8601 time to the second (computed once per second)."""
+    second = int(created)
+    if second != _cache[0]:
+        _cache[1] = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(second))
+        _cache[0] = second
+    return str(_cache[1])
+
+
+def _direct_handler() -> JsonHandler | None:
+    """Return the handler an access line may go to straight, or None to log it the usual way.
+
+    Straight is only right while logging is exactly as ``configure`` left it: the access
+    logger passes INFO, nothing but one ``JsonHandler`` (without filters) is listening,
+    and no filter sits on the way. Anything else (``caplog``, a handler added by a host
+    application) gets an ordinary ``LogRecord``.
+    """
+    if not access.isEnabledFor(logging.INFO) or access.handlers or access.filters or not access.propagate:
+        return None
+    root = access.parent
+    if root is not logging.root or root.filters or len(root.handlers) != 1:
+        return None
+    handler = root.handlers[0]
+    if type(handler) is not JsonHandler or handler.filters or handler.level > logging.INFO:
+        return None
+    return handler
+
+
 def configure(level: str) -> None:
     """Send every log record to stderr as JSON at ``level``."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler = JsonHandler(sys.stderr)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -101,19 +154,19 @@ class AccessLog:
             self.metrics.observe_request(scope["method"], template, status, elapsed)
             if ATTRIBUTES_KEY in state:
                 self.metrics.scored(state[ATTRIBUTES_KEY], comments)
-            access.info(
-                "request",
-                extra={
-                    "fields": {
-                        "request_id": request_id,
-                        "method": scope.get("method"),
-                        "route": template or scope.get("path"),
-                        "status": status,
-                        "latency_ms": round(elapsed * 1000, 3),
-                        "comments": comments,
-                    }
-                },
-            )
+            fields = {
+                "request_id": request_id,
+                "method": scope.get("method"),
+                "route": template or scope.get("path"),
+                "status": status,
+                "latency_ms": round(elapsed * 1000, 3),
+                "comments": comments,
+            }
+            handler = _direct_handler()
+            if handler is not None:
+                handler.write_access(fields)
+            else:
+                access.info("request", extra={"fields": fields})
 
 
 def _request_id(scope: Scope) -> str:
@@ -122,4 +175,7 @@ def _request_id(scope: Scope) -> str:
             candidate = str(value.decode("latin-1"))[:64]
             if candidate.isprintable():
                 return candidate
-    return secrets.token_hex(16)
+    # A correlation id, not a secret: 128 bits from the module's Mersenne Twister (seeded
+    # from os.urandom, re-seeded in forked children). secrets.token_hex(16) makes a system
+    # call per request: 0.6 against 0.3 us in a loop, and 2 % of a busy worker's samples.
+    return f"{random.getrandbits(128):032x}"
