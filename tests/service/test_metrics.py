@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -12,9 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.app import create_app
+from service.metrics import FLUSH_SECONDS, Metrics
 from service.settings import Settings
 from tests.live import live_server
 from tests.service.conftest import running
@@ -118,6 +121,8 @@ def test_two_workers_share_one_exposition(tmp_path: Path, tiny_artifact: Path) -
     with live_server(tmp_path, env) as server:
         for _ in range(n):  # a fresh connection each time, so both workers take some
             assert httpx.post(f"{server.url}/v1/score", json={"comments": [{"text": "hello"}]}).status_code == 200
+        # Each worker writes its samples within FLUSH_SECONDS; the scraped worker flushes its own at once.
+        time.sleep(FLUSH_SECONDS + 0.4)
         scrapes = [parse(httpx.get(f"{server.url}/metrics").text) for _ in range(8)]
         pids = {p.name.split("_")[-1] for p in prom.glob("gauge_livemax_*.db")}
         assert len(pids) == 2, "each worker keeps its own live gauge file"
@@ -155,3 +160,36 @@ def test_the_temporary_metrics_folder_is_removed_at_exit(tmp_path: Path, tiny_ar
         assert list(made[0].glob("counter_*.db"))
     assert server.process.returncode is not None
     assert not made[0].exists()
+
+
+def requests_counted(metrics: Metrics) -> float:
+    """The request count as written, without the flush that exposition() does first."""
+    raw = parse(generate_latest(metrics.registry).decode())
+    return value(raw, "toxicity_http_requests_total", method="POST", route="/v1/score", status="200")
+
+
+@pytest.mark.anyio
+async def test_request_samples_are_written_within_the_flush_interval() -> None:
+    metrics = Metrics()
+    for _ in range(3):
+        metrics.observe_request("POST", "/v1/score", 200, 0.001)
+        metrics.scored(["TOXICITY", "INSULT"], 2)
+    assert requests_counted(metrics) == 0, "recorded in bulk, not per request"
+    await asyncio.sleep(FLUSH_SECONDS + 0.3)
+    assert requests_counted(metrics) == 3, "a callback on the loop wrote them"
+    m = parse(metrics.exposition().decode())
+    assert value(m, "toxicity_http_request_duration_seconds_count", method="POST", route="/v1/score", status="200") == 3
+    assert value(m, "toxicity_comments_scored_total", attribute="INSULT") == 6
+    # A scrape writes what is pending first; so does a worker on its way out.
+    metrics.observe_request("POST", "/v1/score", 200, 0.001)
+    m = parse(metrics.exposition().decode())
+    assert value(m, "toxicity_http_requests_total", method="POST", route="/v1/score", status="200") == 4
+    metrics.observe_request("POST", "/v1/score", 200, 0.001)
+    metrics.worker_exiting()
+    assert requests_counted(metrics) == 5
+
+
+def test_without_an_event_loop_samples_are_written_at_once() -> None:
+    metrics = Metrics()
+    metrics.observe_request("POST", "/v1/score", 200, 0.001)
+    assert requests_counted(metrics) == 1
