@@ -6,8 +6,9 @@ No numpy or scikit-learn here: the scorer returns plain floats and explanations.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import orjson
 from fastapi import Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -15,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from model import ToxicityModel
 from model.errors import UnknownAttribute
 from service.errors import ApiError, Problem
-from service.schemas import CommentResult, ExplanationOut, ModelRef, ScoreRequest, ScoreResponse, SpanOut
+from service.schemas import ScoreRequest
 from service.settings import Settings
 
 T = TypeVar("T")
@@ -66,8 +67,14 @@ def check_attributes(model: ToxicityModel, names: Sequence[str] | None, field: s
     return tuple(dict.fromkeys(names))
 
 
-def score_request(request: ScoreRequest, model: ToxicityModel, settings: Settings) -> ScoreResponse:
-    """Score every comment of a native request."""
+def score_request(request: ScoreRequest, model: ToxicityModel, settings: Settings) -> dict[str, Any]:
+    """Score every comment of a native request; return the response body, shaped as ``ScoreResponse``.
+
+    The body is built from plain dicts and lists for ``json_body``: constructing and
+    serialising the pydantic models took 5.4 us per single-comment response against
+    1.0 us for orjson (scratch loop). ``ScoreResponse`` still documents it, and a test
+    holds the two to the same bytes.
+    """
     if len(request.comments) > settings.max_batch:
         raise ApiError.one(
             422,
@@ -96,25 +103,26 @@ def score_request(request: ScoreRequest, model: ToxicityModel, settings: Setting
         explanation = None
         if request.explain:
             explanation = {
-                e.attribute: ExplanationOut(
-                    logit=e.logit,
-                    intercept=e.intercept,
-                    other=e.other,
-                    spans=[
-                        SpanOut(start=s.start, end=s.end, text=s.text, weight=s.weight, kind=s.kind) for s in e.spans
+                e.attribute: {
+                    "logit": e.logit,
+                    "intercept": e.intercept,
+                    "other": e.other,
+                    "spans": [
+                        {"start": s.start, "end": s.end, "text": s.text, "weight": s.weight, "kind": s.kind}
+                        for s in e.spans
                     ],
-                )
+                }
                 for e in model.explain(comment.text, names, settings.max_explain_spans)
             }
         results.append(
-            CommentResult(
-                id=comment.id,
-                scores=row,
-                flagged=[n for n in names if row[n] >= thresholds[n]],
-                explanation=explanation,
-            )
+            {
+                "id": comment.id,
+                "scores": row,
+                "flagged": [n for n in names if row[n] >= thresholds[n]],
+                "explanation": explanation,
+            }
         )
-    return ScoreResponse(model=ModelRef(version=model.version), results=results)
+    return {"model": {"version": model.version}, "results": results}
 
 
 INLINE_CHARS = 2_000
@@ -137,3 +145,8 @@ async def off_loop(work: Callable[[], T], chars: int, heavy: bool = False) -> T:
 def json_response(body: BaseModel, exclude_none: bool = False) -> Response:
     """Serialise a response model once, in pydantic-core, with its aliases."""
     return Response(body.model_dump_json(by_alias=True, exclude_none=exclude_none), media_type="application/json")
+
+
+def json_body(body: dict[str, Any]) -> Response:
+    """Serialise a response built from plain dicts and lists, with orjson."""
+    return Response(orjson.dumps(body), media_type="application/json")

@@ -10,7 +10,7 @@ from service.auth import native_key
 from service.body import JSONRoute
 from service.deps import ModelDep, SettingsDep, model_and_settings
 from service.schemas import EXAMPLES, AttributeOut, ErrorResponse, ModelInfo, ScoreRequest, ScoreResponse
-from service.scoring import json_response, off_loop, score_request
+from service.scoring import json_body, off_loop, score_request
 
 router = APIRouter(prefix="/v1", tags=["native API"], route_class=JSONRoute, dependencies=[Depends(native_key)])
 
@@ -55,8 +55,8 @@ async def score(
     http.state.comments = len(request.comments)
     chars = sum(len(c.text) for c in request.comments)
     result = await off_loop(lambda: score_request(request, model, settings), chars, heavy=request.explain)
-    http.state.attributes = result.results[0].scores.keys()  # counted by the metrics (at least one comment)
-    return json_response(result)
+    http.state.attributes = result["results"][0]["scores"].keys()  # counted by the metrics (at least one comment)
+    return json_body(result)
 
 
 @router.get("/model", response_model=ModelInfo, summary="Describe the loaded model", responses={503: ERRORS[503]})

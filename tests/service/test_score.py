@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from model import ToxicityModel
+from service.schemas import ScoreResponse
 
 pytestmark = pytest.mark.anyio
 
@@ -127,3 +128,17 @@ async def test_not_ready_before_the_model_loads(tiny_artifact) -> None:  # type:
         r = await c.post("/v1/score", json={"comments": [{"text": "hi"}]})
         assert r.status_code == 503
         assert r.json()["error"]["code"] == "model_not_ready"
+
+
+async def test_responses_are_what_the_documented_model_would_write(client: httpx.AsyncClient) -> None:
+    # The route builds its body from plain dicts for speed; ScoreResponse documents it. Same bytes.
+    texts = ["you are a moron and a fool", "thanks friend 🎶", "I will hurt you, damn clown", "ok"]
+    for body in (
+        {"comments": [{"text": texts[0]}]},
+        {"comments": [{"text": t, "id": f"c{i}"} for i, t in enumerate(texts)], "thresholds": {"INSULT": 0.01}},
+        {"comments": [{"text": texts[0]}, {"text": texts[2]}], "explain": True, "attributes": ["THREAT", "INSULT"]},
+    ):
+        r = await client.post("/v1/score", json=body)
+        assert r.status_code == 200
+        assert r.headers["content-type"] == "application/json"
+        assert ScoreResponse.model_validate_json(r.content).model_dump_json(by_alias=True).encode() == r.content
