@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -87,14 +88,15 @@ class ToxicityModel:
             fast.warm_up()
 
     @property
-    def info(self) -> dict[str, AttributeInfo]:
-        """Return each attribute's definition, status, reason and threshold."""
-        return self._info
+    def info(self) -> Mapping[str, AttributeInfo]:
+        """Return each attribute's definition, status, reason and threshold (read-only: assign to change)."""
+        return MappingProxyType(self._info)  # what the setter derives must not go stale
 
     @info.setter
     def info(self, info: Mapping[str, AttributeInfo]) -> None:
         self._info = dict(info)
         self._scored = tuple(a for a in self.attributes if self._info[a].status != Status.UNSUPPORTED)
+        self._thresholds = {a: self._info[a].threshold for a in self._scored}
 
     @property
     def version(self) -> str:
@@ -108,10 +110,10 @@ class ToxicityModel:
 
     def check_attributes(self, names: Sequence[str] | None) -> tuple[str, ...]:
         """Return ``names`` (default: all scored) or raise ``UnknownAttribute``."""
-        if names is None:
-            return self.scored_attributes
+        if names is None or names is self._scored:  # the default, as returned before
+            return self._scored
         for name in names:
-            if name not in self._column or self.info[name].status == Status.UNSUPPORTED:
+            if name not in self._column or self._info[name].status == Status.UNSUPPORTED:
                 known = ", ".join(self.scored_attributes)
                 if name in ATTRIBUTE_NAMES:
                     raise UnknownAttribute(
@@ -183,4 +185,4 @@ class ToxicityModel:
 
     def thresholds(self) -> dict[str, float]:
         """Return the default decision threshold of every scored attribute."""
-        return {a: self.info[a].threshold for a in self.scored_attributes}
+        return dict(self._thresholds)  # a copy: callers override entries per request
