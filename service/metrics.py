@@ -25,8 +25,8 @@ CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4  # what every Prometheus version parses;
 UNMATCHED = "unmatched"  # requests answered before routing (404, 413, 429): never the raw path, a scanner's playground
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})  # others count as "other"
 
-# Single comments score in well under a millisecond; batches and explanations take longer.
 FLUSH_SECONDS = 0.1  # how long request samples may wait in a worker (Metrics.observe_request)
+# Single comments score in well under a millisecond; batches and explanations take longer.
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -84,7 +84,7 @@ class Metrics:
         # labels() takes a lock and builds a key each call; the hot path looks children up here instead.
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self._scored: dict[str, Counter] = {}
-        # Request samples wait here until flush() (see record_request); the lock guards the swap.
+        # Request samples wait here until flush() (see observe_request); the lock guards the swap.
         self._lock = threading.Lock()
         self._pending: dict[tuple[str, str, int], list[float]] = {}
         self._pending_scored: dict[tuple[str, ...], int] = {}
