@@ -81,7 +81,7 @@ def main() -> int:
         return 1
     if made_here:
         signal.signal(signal.SIGTERM, _remove_then_die(folder))
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.access_log_flush_seconds)
     try:
         uvicorn.run(
             "service.main:app",

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from service import errors
+from service import errors, logs
 from service import reload as reloading
 from service.auth import load_keys, native_key
 from service.body import BodyGuard
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
             app.state.suggestions.close()
             app.state.model = None
             app.state.metrics.worker_exiting()
+            logs.flush()  # uvicorn's workers leave through os._exit: no logging.shutdown() there
 
     app = FastAPIOffline(
         title="Comment toxicity service",

@@ -9,6 +9,7 @@ extra layer on the hot routes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import sys
@@ -51,11 +52,21 @@ class JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic o
     ``write_access`` writes an access line without a ``LogRecord``. It gives the same
     line ``JsonFormatter`` would, but skips building a record and going through the
     logger hierarchy, which made up about half of the access log's cost per request.
+
+    With ``flush_seconds`` above 0, access lines are held and written together at
+    most that long after the first of them, by a callback on the running event loop:
+    one write for many requests instead of one each (as Envoy's and nginx's buffered
+    access logs do). Any other record, ``flush()`` and ``close()`` write the held
+    lines first, so the log keeps its order; the app flushes at shutdown. A worker
+    killed outright loses at most ``flush_seconds`` of access lines.
     """
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, flush_seconds: float = 0.0) -> None:
         super().__init__(stream)
         self.setFormatter(JsonFormatter())
+        self.flush_seconds = flush_seconds
+        self._held: list[str] = []
+        self._scheduled = False
 
     def write_access(self, fields: dict[str, Any]) -> None:
         """Write one access line with ``fields``, as ``access.info("request", ...)`` would."""
@@ -64,11 +75,38 @@ class JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic o
             default=str,
         ).decode()
         with self.lock:  # type: ignore[union-attr]  # created in Handler.__init__
-            try:
-                self.stream.write(line + self.terminator)
-                self.flush()
-            except Exception:  # noqa: BLE001 - as Handler.emit: a full disk must not fail the request
-                self.handleError(access.makeRecord(access.name, logging.INFO, "", 0, "request", (), None))
+            self._held.append(line + self.terminator)
+            if self._scheduled:
+                return
+            if self.flush_seconds > 0:
+                try:
+                    loop = asyncio.get_running_loop()
+                except RuntimeError:
+                    pass  # no event loop to call back: write now
+                else:
+                    self._scheduled = True
+                    loop.call_later(self.flush_seconds, self.flush)
+                    return
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the held access lines, then flush the stream."""
+        with self.lock:  # type: ignore[union-attr]  # re-entrant
+            self._scheduled = False
+            if self._held:
+                lines = "".join(self._held)
+                self._held.clear()
+                try:
+                    self.stream.write(lines)
+                except Exception:  # noqa: BLE001 - as Handler.emit: a full disk must not fail the request
+                    self.handleError(access.makeRecord(access.name, logging.INFO, "", 0, "request", (), None))
+            super().flush()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write ``record`` after any held access lines."""
+        if self._held:
+            self.flush()
+        super().emit(record)
 
 
 def _timestamp(created: float, _cache: list[Any] = [-1, ""]) -> str:  # noqa: B006 - the one-entry cache
@@ -99,9 +137,9 @@ def _direct_handler() -> JsonHandler | None:
     return handler
 
 
-def configure(level: str) -> None:
-    """Send every log record to stderr as JSON at ``level``."""
-    handler = JsonHandler(sys.stderr)
+def configure(level: str, access_flush_seconds: float = 0.0) -> None:
+    """Send every log record to stderr as JSON at ``level``; see ``JsonHandler`` for the flush interval."""
+    handler = JsonHandler(sys.stderr, access_flush_seconds)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -117,6 +155,12 @@ def configure(level: str) -> None:
         lg.handlers[:] = []
         lg.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+
+
+def flush() -> None:
+    """Write every access line still held (the app does this at shutdown)."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
 
 
 class AccessLog:

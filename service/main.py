@@ -10,5 +10,5 @@ from service.app import create_app
 from service.settings import Settings
 
 settings = Settings()
-logs.configure(settings.log_level)
+logs.configure(settings.log_level, settings.access_log_flush_seconds)
 app = create_app(settings, reload_on_sighup=True, serving=True)

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="TCP port (`make serve` also reads `PORT`).")
     workers: int = Field(default=1, ge=1, le=64, description="Worker processes serving requests.")
     log_level: LogLevel = Field(default="info", description="Log level. No level ever logs comment text.")
+    access_log_flush_seconds: float = Field(
+        default=0.1,
+        ge=0,
+        le=10,
+        description="Access lines are written together at most this long after their request; 0 writes each at once.",
+    )
     max_text_bytes: int = Field(
         default=20_480,
         ge=1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -13,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 
 from service import logs
 from service.app import create_app
@@ -165,3 +167,35 @@ async def test_generated_request_ids_are_32_hex_characters_and_distinct(tiny_art
         ids = {(await client.get("/healthz")).headers["x-request-id"] for _ in range(50)}
     assert len(ids) == 50
     assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+
+
+@pytest.mark.anyio
+async def test_held_access_lines_are_written_within_the_interval_and_keep_their_order(tiny_artifact: Path) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, logging.getLogger("uvicorn.access").disabled
+    buffer = io.StringIO()
+    logs.configure("info", access_flush_seconds=0.2)
+    root.handlers[0].setStream(buffer)
+    try:
+        async with LifespanManager(create_app(Settings(model_path=tiny_artifact))) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                root.handlers[:] = root.handlers[:1]  # only configure()'s handler (pytest adds its own)
+                logging.getLogger("httpx").setLevel(logging.WARNING)  # its per-request records would flush
+                for _ in range(3):
+                    assert (await client.post("/v1/score", json={"comments": [{"text": "hi"}]})).status_code == 200
+                assert access_lines(buffer.getvalue()) == [], "held, not written per request"
+                await asyncio.sleep(0.5)
+                assert len(access_lines(buffer.getvalue())) == 3, "written by the loop's callback"
+                assert (await client.get("/healthz")).status_code == 200
+                logging.getLogger("toxicity.test").warning("after the health check")
+                assert (await client.get("/readyz")).status_code == 200
+            lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
+            # Another record writes the held line before itself: the log stays in order.
+            assert [e.get("route") or e["message"] for e in lines[-2:]] == ["/healthz", "after the health check"]
+        # Shutdown wrote the last held line.
+        assert access_lines(buffer.getvalue())[-1]["route"] == "/readyz"
+    finally:
+        logging.getLogger("httpx").setLevel(logging.NOTSET)
+        root.handlers[:], level, logging.getLogger("uvicorn.access").disabled = saved
+        root.setLevel(level)
