@@ -9,8 +9,8 @@ Where the time goes in the textbook path, and what replaces it:
   every character 2-5-gram of every word as a Python string (about 400 for an
   average comment) and looks each up in a dict. Here the whole batch goes to one
   numba-compiled kernel as an array of code points. The kernel finishes the
-  normalisation (joining spaced-out letters, squeezing repeats and collapsing
-  whitespace, as ``normalize_tail`` does), then finds the tokens
+  normalisation (@mentions, leetspeak, joining spaced-out letters, squeezing
+  repeats and collapsing whitespace, as ``normalize_tail`` does), then finds the tokens
   (``\w+`` runs, with Python's own ``\w`` table) and the space-padded words, and
   looks each n-gram up in an open-addressing table built from the vocabulary at
   load time. A character n-gram of up to five code points below U+1000 is its own
@@ -298,6 +298,148 @@ def _calibrate(z: float, kind: float, a: float, b: float, xs: NDArray[np.float64
     return min(max(p, 0.0), 1.0)
 
 
+USER_CPS = (120, 120, 117, 115, 101, 114)
+"""``xxuser``, what an @mention becomes (``model.normalize.USER_TOKEN``)."""
+UNIT_SUFFIXES = (
+    "st", "nd", "rd", "th", "s", "k", "m", "b", "x", "d", "h", "g", "p", "am", "pm", "gb", "mb", "kb", "km", "kg",
+    "mm", "cm", "ft", "lb", "lbs", "mph", "yr", "yrs", "hr", "hrs", "min", "mins",
+)  # fmt: skip
+"""Letters after a number that keep it a number (``model.normalize.LEET_KEEP_SUFFIXES``; a test holds them equal)."""
+
+
+def _pack_letters(word: str) -> int:
+    code = 0
+    for c in word:
+        code = code * 32 + ord(c) - 96
+    return code
+
+
+_UNIT_CODES = tuple(_pack_letters(u) for u in UNIT_SUFFIXES)
+
+
+@numba.njit(cache=True, nogil=True)
+def _mentions(src: NDArray[np.uint32], s: int, e: int, classes: NDArray[np.uint8], dst: NDArray[np.uint32]) -> int:
+    r"""Stage 6, mentions, on ``src[s:e]`` into ``dst``; return the length written (at most three times ``e - s``).
+
+    Exactly ``re.sub(r"(?<![\w@])@\w+", "xxuser")``: an "@" that follows neither a
+    word character nor another "@", with the longest run of word characters after it.
+    """
+    m = 0
+    i = s
+    while i < e:
+        c = src[i]
+        if (
+            c == 64
+            and i + 1 < e
+            and classes[src[i + 1]] & IS_WORD
+            and (i == s or (src[i - 1] != 64 and not classes[src[i - 1]] & IS_WORD))
+        ):
+            i += 1
+            while i < e and classes[src[i]] & IS_WORD:
+                i += 1
+            for t in USER_CPS:
+                dst[m] = t
+                m += 1
+            continue
+        dst[m] = c
+        m += 1
+        i += 1
+    return m
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _leet_char(c: int) -> bool:
+    """``[0-9$@!|]``: a character that can stand for a letter."""
+    return 48 <= c <= 57 or c == 36 or c == 64 or c == 33 or c == 124
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _leet_run_char(c: int) -> bool:
+    """``[a-z0-9$@!|]``: a character of a leetspeak run."""
+    return 97 <= c <= 122 or _leet_char(c)
+
+
+@numba.njit(cache=True, nogil=True)
+def _kept_number(src: NDArray[np.uint32], a: int, b: int) -> bool:
+    r"""Whether ``src[a:b]``, stripped of "!" and "|", fully matches ``[a-z]+\d+`` or ``\d+`` plus a unit."""
+    while a < b and (src[a] == 33 or src[a] == 124):
+        a += 1
+    while b > a and (src[b - 1] == 33 or src[b - 1] == 124):
+        b -= 1
+    i = a
+    while i < b and 97 <= src[i] <= 122:
+        i += 1
+    if i > a:  # letters, then digits to the end (covid19)
+        k = i
+        while k < b and 48 <= src[k] <= 57:
+            k += 1
+        return k > i and k == b
+    while i < b and 48 <= src[i] <= 57:
+        i += 1
+    if i == a or b - i > 4:
+        return False
+    code = np.int64(0)  # digits, then exactly one unit to the end (90s, 5pm)
+    for t in range(i, b):
+        if not 97 <= src[t] <= 122:
+            return False
+        code = code * 32 + np.int64(src[t]) - 96
+    for unit in _UNIT_CODES:  # noqa: SIM110 - numba compiles the loop, not a generator
+        if code == unit:
+            return True
+    return False
+
+
+@numba.njit(cache=True, nogil=True)
+def _unleet(src: NDArray[np.uint32], n: int, dst: NDArray[np.uint32]) -> None:
+    """Stage 7, leetspeak, on ``src[:n]`` into ``dst[:n]`` (the length never changes).
+
+    Exactly ``normalize``'s ``_LEET_RUN`` substitution: its matches are the maximal
+    runs of ``[a-z0-9$@!|]`` holding a ``[0-9$@!|]``; a run with a letter that is not
+    a kept number (``_LEET_KEEP``) has ``0 1 3 4 5 7 $ @`` mapped to letters, and
+    "!" and "|" between two letters or digits of the original run mapped to i and l.
+    """
+    i = 0
+    while i < n:
+        c = src[i]
+        if not _leet_run_char(c):
+            dst[i] = c
+            i += 1
+            continue
+        j = i
+        letters = False
+        leet = False
+        while j < n and _leet_run_char(src[j]):
+            if 97 <= src[j] <= 122:
+                letters = True
+            else:
+                leet = True
+            j += 1
+        change = letters and leet and not _kept_number(src, i, j)
+        for t in range(i, j):
+            c = src[t]
+            r = c
+            if change:
+                if c == 48:
+                    r = 111  # 0 -> o
+                elif c == 49:
+                    r = 105  # 1 -> i
+                elif c == 51:
+                    r = 101  # 3 -> e
+                elif c == 52 or c == 64:
+                    r = 97  # 4 and @ -> a
+                elif c == 53 or c == 36:
+                    r = 115  # 5 and $ -> s
+                elif c == 55:
+                    r = 116  # 7 -> t
+                elif (c == 33 or c == 124) and i < t < j - 1:
+                    before = src[t - 1]
+                    after = src[t + 1]
+                    if (97 <= before <= 122 or 48 <= before <= 57) and (97 <= after <= 122 or 48 <= after <= 57):
+                        r = 105 if c == 33 else 108  # ! -> i, | -> l
+            dst[t] = r
+        i = j
+
+
 @numba.njit(cache=True, nogil=True)
 def _join_spaced(src: NDArray[np.uint32], s: int, e: int, classes: NDArray[np.uint8], dst: NDArray[np.uint32]) -> int:
     r"""Stage 8 on ``src[s:e]`` into ``dst``; return the length written.
@@ -389,16 +531,20 @@ def _longest(doc_ptr: NDArray[np.int64]) -> int:
 def _tail_batch(
     cps: NDArray[np.uint32], doc_ptr: NDArray[np.int64], classes: NDArray[np.uint8]
 ) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
-    """Apply ``normalize_tail`` to every text of a batch (none gets longer)."""
+    """Apply ``normalize_tail`` to every text of a batch (mentions can make one up to three times longer)."""
     n_docs = doc_ptr.shape[0] - 1
-    longest = _longest(doc_ptr)
-    joined = np.empty(longest, np.uint32)
-    squeezed = np.empty(longest, np.uint32)
-    out = np.empty(cps.shape[0], np.uint32)
+    grown = 3 * _longest(doc_ptr)  # "@a" becomes "xxuser"
+    mentioned = np.empty(grown, np.uint32)
+    unleeted = np.empty(grown, np.uint32)
+    joined = np.empty(grown, np.uint32)
+    squeezed = np.empty(grown, np.uint32)
+    out = np.empty(3 * cps.shape[0], np.uint32)
     out_ptr = np.zeros(n_docs + 1, np.int64)
     o = 0
     for d in range(n_docs):
-        m = _join_spaced(cps, doc_ptr[d], doc_ptr[d + 1], classes, joined)
+        m = _mentions(cps, doc_ptr[d], doc_ptr[d + 1], classes, mentioned)
+        _unleet(mentioned, m, unleeted)
+        m = _join_spaced(unleeted, 0, m, classes, joined)
         m = _squeeze(joined, m, classes, squeezed)
         o = _collapse(squeezed, m, classes, out, o)
         out_ptr[d + 1] = o

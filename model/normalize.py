@@ -219,11 +219,12 @@ _LEET_INNER = {"!": "i", "|": "l"}  # only between two word characters
 # without a letter are left alone (checked in ``_unleet_run``).
 _LEET_RUN = re.compile(r"(?<![a-z0-9$@!|])[a-z]*+[0-9$@!|][a-z0-9$@!|]*+")
 _LEET_CHARS = re.compile(r"[0-9$@!|]")
-_LEET_KEEP = re.compile(
-    r"[a-z]+\d+"  # covid19, win10
-    r"|\d+(?:st|nd|rd|th|s|k|m|b|x|d|h|g|p|am|pm|gb|mb|kb|km|kg|mm|cm|ft|lb|lbs|mph|yr|yrs"
-    r"|hr|hrs|min|mins)"
-)
+LEET_KEEP_SUFFIXES = (
+    "st", "nd", "rd", "th", "s", "k", "m", "b", "x", "d", "h", "g", "p", "am", "pm", "gb", "mb", "kb", "km", "kg",
+    "mm", "cm", "ft", "lb", "lbs", "mph", "yr", "yrs", "hr", "hrs", "min", "mins",
+)  # fmt: skip
+"""Letters after a number that keep it a number: 1st, 90s, 5pm, 10kg."""
+_LEET_KEEP = re.compile(r"[a-z]+\d+|\d+(?:" + "|".join(LEET_KEEP_SUFFIXES) + ")")  # covid19, win10; 90s
 
 
 def _unleet(m: re.Match[str]) -> str:
@@ -318,7 +319,7 @@ def _join_spaced(m: re.Match[str]) -> str:
 
 
 def normalize_head(text: str) -> str:
-    """Return ``text`` after stages 1 to 7 (entities to leetspeak).
+    """Return ``text`` after stages 1 to 6 up to URLs (entities, invisibles, folding, lower-casing, URLs).
 
     The fast path finishes the job in its compiled kernel (``model.fast``), which
     applies ``normalize_tail``'s stages to code points.
@@ -335,15 +336,15 @@ def normalize_head(text: str) -> str:
     text = _lower(text)
     if _URL_HINT.search(text):
         text = _URL.sub(URL_TOKEN, text)
-    if "@" in text:
-        text = _MENTION.sub(USER_TOKEN, text)
-    if _LEET_CHARS.search(text):
-        text = _LEET_RUN.sub(_unleet_run, text)
     return text
 
 
 def normalize_tail(text: str) -> str:
-    """Return the output of ``normalize_head`` after stages 8 to 10 (spacing, repeats, whitespace)."""
+    """Return the output of ``normalize_head`` after the remaining stages (mentions to whitespace)."""
+    if "@" in text:
+        text = _MENTION.sub(USER_TOKEN, text)
+    if _LEET_CHARS.search(text):
+        text = _LEET_RUN.sub(_unleet_run, text)
     text = _SPACED.sub(_join_spaced, text)
     text = _REPEAT.sub(r"\1", text)
     # str.split() and the regex's \s agree on what whitespace is (both use str.isspace).

@@ -11,9 +11,19 @@ from hypothesis import strategies as st
 
 from model import ToxicityModel
 from model.calibration import Calibrator
-from model.fast import IS_DIGIT, IS_SPACE, IS_WORD, FastScorer, char_classes, check_settings, finish_normalize
+from model.fast import (
+    IS_DIGIT,
+    IS_SPACE,
+    IS_WORD,
+    UNIT_SUFFIXES,
+    USER_CPS,
+    FastScorer,
+    char_classes,
+    check_settings,
+    finish_normalize,
+)
 from model.features import FeatureParams, Featurizer
-from model.normalize import normalize, normalize_head, normalize_tail
+from model.normalize import LEET_KEEP_SUFFIXES, USER_TOKEN, normalize, normalize_head, normalize_tail
 
 TOLERANCE = 1e-6
 
@@ -124,6 +134,9 @@ TAIL_EXAMPLES = [
     "\u00a0lead and trail\u2028",
     "éé é é é é",
     "a\U0001f600\U0001f600\U0001f600 b",
+    "@bob and @a, a@b, @@x, @ x, é@x, x@@y, @_",
+    "y0u 1d10t $hit sh!t a|b |x| !a! 5pm 90s 1st covid19 10kgs 5mins 5minsx 4$4 h3ll0!!!",
+    "@y0u a@b0b @4 b4@ss",
 ]
 
 
@@ -132,13 +145,23 @@ def test_compiled_tail_equals_normalize_tail(text: str) -> None:
     assert finish_normalize([text]) == [normalize_tail(text)]
 
 
-TAIL_ALPHABET = st.sampled_from([*"abcxyz .*_-!!1\t\n", "\u00a0", "\u3000", "٣", "é", "\U0001f600", "ab"])
+TAIL_ALPHABET = st.sampled_from(
+    [*"abcxyz .*_-!!1\t\n@@0345$||", "\u00a0", "\u3000", "٣", "é", "\U0001f600", "ab", "pm", "mins", "th"]
+)
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.lists(TAIL_ALPHABET, max_size=40).map("".join), min_size=1, max_size=4))
 def test_compiled_tail_equals_normalize_tail_on_generated_text(texts: list[str]) -> None:
     assert finish_normalize(texts) == [normalize_tail(t) for t in texts]
+
+
+def test_compiled_tail_uses_normalize_s_constants() -> None:
+    assert UNIT_SUFFIXES == LEET_KEEP_SUFFIXES
+    assert "".join(map(chr, USER_CPS)) == USER_TOKEN
+    for unit in UNIT_SUFFIXES:  # each unit keeps its number; one letter more does not
+        for text in (f"5{unit}", f"5{unit}q", f"1{unit}0", f"!7{unit}|"):
+            assert finish_normalize([text]) == [normalize_tail(text)], text
 
 
 @settings(max_examples=200, deadline=None)
