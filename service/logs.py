@@ -66,7 +66,7 @@ class JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic o
         self.setFormatter(JsonFormatter())
         self.flush_seconds = flush_seconds
         self._held: list[str] = []
-        self._scheduled = False
+        self._flush_on: asyncio.AbstractEventLoop | None = None  # the loop a flush is scheduled on
 
     def write_access(self, fields: dict[str, Any]) -> None:
         """Write one access line with ``fields``, as ``access.info("request", ...)`` would."""
@@ -76,23 +76,23 @@ class JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic o
         ).decode()
         with self.lock:  # type: ignore[union-attr]  # created in Handler.__init__
             self._held.append(line + self.terminator)
-            if self._scheduled:
-                return
             if self.flush_seconds > 0:
                 try:
                     loop = asyncio.get_running_loop()
                 except RuntimeError:
                     pass  # no event loop to call back: write now
                 else:
-                    self._scheduled = True
-                    loop.call_later(self.flush_seconds, self.flush)
+                    # One callback per loop; a loop that ended before its callback ran is not waited for.
+                    if self._flush_on is not loop:
+                        self._flush_on = loop
+                        loop.call_later(self.flush_seconds, self.flush)
                     return
             self.flush()
 
     def flush(self) -> None:
         """Write the held access lines, then flush the stream."""
         with self.lock:  # type: ignore[union-attr]  # re-entrant
-            self._scheduled = False
+            self._flush_on = None
             if self._held:
                 lines = "".join(self._held)
                 self._held.clear()
@@ -108,14 +108,23 @@ class JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic o
             self.flush()
         super().emit(record)
 
+    def close(self) -> None:
+        """Write any held access lines, then close."""
+        self.flush()
+        super().close()
 
-def _timestamp(created: float, _cache: list[Any] = [-1, ""]) -> str:  # noqa: B006 - the one-entry cache
+
+_STAMP: tuple[int, str] = (-1, "")  # the last second formatted, replaced whole so threads never mix two
+
+
+def _timestamp(created: float) -> str:
     """Return ``created`` as local ISO 8601 time to the second (computed once per second)."""
+    global _STAMP
     second = int(created)
-    if second != _cache[0]:
-        _cache[1] = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(second))
-        _cache[0] = second
-    return str(_cache[1])
+    stamp = _STAMP
+    if stamp[0] != second:
+        stamp = _STAMP = (second, time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(second)))
+    return stamp[1]
 
 
 def _direct_handler() -> JsonHandler | None:

@@ -88,7 +88,7 @@ class Metrics:
         self._lock = threading.Lock()
         self._pending: dict[tuple[str, str, int], list[float]] = {}
         self._pending_scored: dict[tuple[str, ...], int] = {}
-        self._flush_scheduled = False
+        self._flush_on: asyncio.AbstractEventLoop | None = None  # the loop a flush is scheduled on
 
     def observe_request(self, method: str, route: str | None, status: int, seconds: float) -> None:
         """Count one answered request and its latency; ``route`` is the template, None if unrouted.
@@ -123,23 +123,22 @@ class Metrics:
         self._flush_soon()
 
     def _flush_soon(self) -> None:
-        if self._flush_scheduled:
-            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop in this thread: nothing would run a callback
             self.flush()
             return
-        # Should this loop stop first, exposition() and worker_exiting() still flush.
-        self._flush_scheduled = True
-        loop.call_later(FLUSH_SECONDS, self.flush)
+        # One callback per loop; a loop that ended before its callback ran is not waited for.
+        if self._flush_on is not loop:
+            self._flush_on = loop
+            loop.call_later(FLUSH_SECONDS, self.flush)
 
     def flush(self) -> None:
         """Write the samples recorded since the last flush."""
         with self._lock:
             pending, self._pending = self._pending, {}
             scored, self._pending_scored = self._pending_scored, {}
-            self._flush_scheduled = False
+            self._flush_on = None
         for key, latencies in pending.items():
             child = self._children.get(key)
             if child is None:

@@ -199,3 +199,20 @@ async def test_held_access_lines_are_written_within_the_interval_and_keep_their_
         logging.getLogger("httpx").setLevel(logging.NOTSET)
         root.handlers[:], level, logging.getLogger("uvicorn.access").disabled = saved
         root.setLevel(level)
+
+
+def test_held_lines_survive_a_loop_that_ends_first_and_close() -> None:
+    buffer = io.StringIO()
+    handler = logs.JsonHandler(buffer, flush_seconds=0.05)
+    fields = {"request_id": "x", "method": "GET", "route": "/healthz", "status": 200, "latency_ms": 1.0, "comments": 0}
+
+    async def write(wait: float) -> None:
+        handler.write_access(fields)
+        await asyncio.sleep(wait)
+
+    asyncio.run(write(0))  # this loop closes before its callback runs
+    asyncio.run(write(0.3))  # a new loop schedules its own
+    assert len(access_lines(buffer.getvalue())) == 2
+    asyncio.run(write(0))
+    handler.close()
+    assert len(access_lines(buffer.getvalue())) == 3, "close() writes what is held"

@@ -193,3 +193,15 @@ def test_without_an_event_loop_samples_are_written_at_once() -> None:
     metrics = Metrics()
     metrics.observe_request("POST", "/v1/score", 200, 0.001)
     assert requests_counted(metrics) == 1
+
+
+def test_samples_are_written_when_a_loop_ends_before_its_flush() -> None:
+    metrics = Metrics()
+
+    async def record(wait: float) -> None:
+        metrics.observe_request("POST", "/v1/score", 200, 0.001)
+        await asyncio.sleep(wait)
+
+    asyncio.run(record(0))  # this loop closes before its flush runs
+    asyncio.run(record(FLUSH_SECONDS + 0.3))  # a new loop schedules its own
+    assert requests_counted(metrics) == 2
