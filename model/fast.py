@@ -298,6 +298,9 @@ def _calibrate(z: float, kind: float, a: float, b: float, xs: NDArray[np.float64
     return min(max(p, 0.0), 1.0)
 
 
+# Copies of model.normalize's constants, held equal by tests: numba freezes globals into
+# the compiled kernel, and its on-disk cache is keyed to this file alone, so an import
+# from normalize.py could leave a cached kernel with the old values.
 USER_CPS = (120, 120, 117, 115, 101, 114)
 """``xxuser``, what an @mention becomes (``model.normalize.USER_TOKEN``)."""
 UNIT_SUFFIXES = (
@@ -315,6 +318,7 @@ def _pack_letters(word: str) -> int:
 
 
 _UNIT_CODES = tuple(_pack_letters(u) for u in UNIT_SUFFIXES)
+_UNIT_LONGEST = max(map(len, UNIT_SUFFIXES))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -359,6 +363,12 @@ def _leet_run_char(c: int) -> bool:
     return 97 <= c <= 122 or _leet_char(c)
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _ascii_alnum(c: int) -> bool:
+    """``[a-z0-9]``: what ``str.isalnum`` accepts among a leetspeak run's characters."""
+    return 97 <= c <= 122 or 48 <= c <= 57
+
+
 @numba.njit(cache=True, nogil=True)
 def _kept_number(src: NDArray[np.uint32], a: int, b: int) -> bool:
     r"""Whether ``src[a:b]``, stripped of "!" and "|", fully matches ``[a-z]+\d+`` or ``\d+`` plus a unit."""
@@ -376,7 +386,7 @@ def _kept_number(src: NDArray[np.uint32], a: int, b: int) -> bool:
         return k > i and k == b
     while i < b and 48 <= src[i] <= 57:
         i += 1
-    if i == a or b - i > 4:
+    if i == a or b - i > _UNIT_LONGEST:
         return False
     code = np.int64(0)  # digits, then exactly one unit to the end (90s, 5pm)
     for t in range(i, b):
@@ -431,11 +441,8 @@ def _unleet(src: NDArray[np.uint32], n: int, dst: NDArray[np.uint32]) -> None:
                     r = 115  # 5 and $ -> s
                 elif c == 55:
                     r = 116  # 7 -> t
-                elif (c == 33 or c == 124) and i < t < j - 1:
-                    before = src[t - 1]
-                    after = src[t + 1]
-                    if (97 <= before <= 122 or 48 <= before <= 57) and (97 <= after <= 122 or 48 <= after <= 57):
-                        r = 105 if c == 33 else 108  # ! -> i, | -> l
+                elif (c == 33 or c == 124) and i < t < j - 1 and _ascii_alnum(src[t - 1]) and _ascii_alnum(src[t + 1]):
+                    r = 105 if c == 33 else 108  # ! -> i, | -> l
             dst[t] = r
         i = j
 

@@ -32,18 +32,17 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """Return the JSON line."""
-        out: dict[str, Any] = {
-            "time": _timestamp(record.created),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        extra = getattr(record, "fields", None)
-        if isinstance(extra, dict):
-            out.update(extra)
+        fields = getattr(record, "fields", None)
+        fields = dict(fields) if isinstance(fields, dict) else {}
         if record.exc_info and record.exc_info[0] is not None:
-            out["exception"] = record.exc_info[0].__name__  # the type only: messages may quote input
-        return orjson.dumps(out, default=str).decode()
+            fields["exception"] = record.exc_info[0].__name__  # the type only: messages may quote input
+        return _json_line(record.created, record.levelname.lower(), record.name, record.getMessage(), fields)
+
+
+def _json_line(created: float, level: str, logger: str, message: str, fields: dict[str, Any]) -> str:
+    """Return one log line: time, level, logger and message, then ``fields``."""
+    line = {"time": _timestamp(created), "level": level, "logger": logger, "message": message, **fields}
+    return orjson.dumps(line, default=str).decode()
 
 
 class JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic only in typeshed
@@ -70,10 +69,7 @@ class JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic o
 
     def write_access(self, fields: dict[str, Any]) -> None:
         """Write one access line with ``fields``, as ``access.info("request", ...)`` would."""
-        line = orjson.dumps(
-            {"time": _timestamp(time.time()), "level": "info", "logger": access.name, "message": "request", **fields},
-            default=str,
-        ).decode()
+        line = _json_line(time.time(), "info", access.name, "request", fields)
         with self.lock:  # type: ignore[union-attr]  # created in Handler.__init__
             self._held.append(line + self.terminator)
             if self.flush_seconds > 0:

@@ -81,9 +81,6 @@ class Metrics:
             ["outcome"],
             registry=own,
         )
-        # labels() takes a lock and builds a key each call; the hot path looks children up here instead.
-        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
-        self._scored: dict[str, Counter] = {}
         # Request samples wait here until flush() (see observe_request); the lock guards the swap.
         self._lock = threading.Lock()
         self._pending: dict[tuple[str, str, int], list[float]] = {}
@@ -139,20 +136,15 @@ class Metrics:
             pending, self._pending = self._pending, {}
             scored, self._pending_scored = self._pending_scored, {}
             self._flush_on = None
-        for key, latencies in pending.items():
-            child = self._children.get(key)
-            if child is None:
-                labels = (key[0], key[1], str(key[2]))
-                child = self._children[key] = (self.requests.labels(*labels), self.latency.labels(*labels))
-            child[0].inc(len(latencies))
+        # labels() runs once per flush, not once per request.
+        for (method, route, status), latencies in pending.items():
+            self.requests.labels(method, route, str(status)).inc(len(latencies))
+            histogram = self.latency.labels(method, route, str(status))
             for seconds in latencies:
-                child[1].observe(seconds)
+                histogram.observe(seconds)
         for names, comments in scored.items():
             for name in names:
-                counter = self._scored.get(name)
-                if counter is None:
-                    counter = self._scored[name] = self.comments.labels(name)
-                counter.inc(comments)
+                self.comments.labels(name).inc(comments)
 
     def model_loaded(self, version: str, previous: str | None = None) -> None:
         """Record a successful load and switch the info metric to ``version``."""
