@@ -26,10 +26,23 @@ Where the time goes in the textbook path, and what replaces it:
   comparisons, then the features' lines. The loads of a pass are independent, so
   the processor overlaps their misses instead of waiting for each probe's branch
   before starting the next.
+* **Words already seen at load time.** About four in five character n-grams of a
+  comment come from whole words that are also word unigrams of the vocabulary. At
+  load time the kernel's own character pass runs on each unigram on its own,
+  giving the word a list of its character features and a row of sums: the sum of
+  ``idf**2`` and of ``idf * coef`` for each head, as if each n-gram occurred once.
+  When the word pass finds such a word, it takes the list and adds the sums,
+  and the character pass skips the word. The lists are still counted, because
+  sublinear TF needs each feature's count in the whole text; only a feature met
+  more than once, or outside the lists, reads its own line, to correct the sums
+  by ``(1 + log(count) - listed occurrences) * idf``. The result is the same sum
+  in another order (it agrees with scikit-learn to about 1e-13).
 * **TF-IDF and the linear heads.** Counting, sublinear TF, IDF, the L2 norm of each
   block, the dot product with the coefficients and the calibrators run in the same
   kernel (a small open-addressing table counts one block's indices), instead of
-  building scipy matrices and validating them.
+  building scipy matrices and validating them. Only these sums leave the kernel,
+  so it numbers features its own way: word unigrams first, most frequent first,
+  then bigrams, then character n-grams.
 * **Per-call overhead.** No scikit-learn input validation, no sparse-matrix
   construction; a single comment is a batch of one through the same kernel.
 
@@ -188,6 +201,147 @@ def _first_probes(
 
 
 @numba.njit(cache=True, nogil=True)
+def _char_grams(
+    cps: NDArray[np.uint32],
+    i: int,
+    j: int,
+    cmin: int,
+    cmax: int,
+    lookup: NDArray[np.uint64],
+    bits: NDArray[np.int64],
+    term_ptr: NDArray[np.int64],
+    terms_cp: NDArray[np.uint32],
+    keys: NDArray[np.uint64],
+    buf: NDArray[np.uint32],
+    qkeys: NDArray[np.uint64],
+    nq: int,
+    fids: NDArray[np.int64],
+    nf: int,
+) -> tuple[int, int]:
+    """Character n-grams of the word ``cps[i:j]`` padded with one space on either side.
+
+    Packable n-grams are queued in ``qkeys`` for ``_resolve_chars``; the rare others
+    are looked up at once and their features appended to ``fids``. Returns the new
+    ``(nq, nf)``.
+    """
+    width = j - i + 2
+    for start in range(width - 1 if cmin >= 2 else width):
+        # Grow the n-gram one character at a time; its packed key grows with it.
+        key = np.uint64(0)
+        packable = True
+        for n in range(1, cmax + 1):
+            p = start + n - 1
+            if p >= width:
+                break
+            c = SPACE if p == 0 or p == width - 1 else cps[i + p - 1]
+            buf[n - 1] = c
+            if c >= PACK_LIMIT or n > 5:
+                packable = False
+            else:
+                key |= np.uint64(c) << np.uint64(12 * (n - 1))
+            if n < cmin:
+                continue
+            if packable:
+                qkeys[nq] = key | (np.uint64(n) << np.uint64(60))
+                nq += 1
+            else:
+                f = _find(lookup, CHAR, bits[CHAR], _fnv(buf, n), True, buf, n, term_ptr, terms_cp, keys)
+                if f >= 0:
+                    fids[nf] = f
+                    nf += 1
+    return nq, nf
+
+
+@numba.njit(cache=True, nogil=True)
+def _resolve_chars(
+    lookup: NDArray[np.uint64],
+    bits: NDArray[np.int64],
+    term_ptr: NDArray[np.int64],
+    terms_cp: NDArray[np.uint32],
+    keys: NDArray[np.uint64],
+    qkeys: NDArray[np.uint64],
+    nq: int,
+    qslots: NDArray[np.int64],
+    qfirst: NDArray[np.uint64],
+    qcand: NDArray[np.int64],
+    buf: NDArray[np.uint32],
+    fids: NDArray[np.int64],
+    nf: int,
+) -> int:
+    """Append the features of the ``nq`` queued packed keys to ``fids``; return the new ``nf``."""
+    _first_probes(lookup, CHAR, bits[CHAR], qkeys, nq, qslots, qfirst, qcand, keys)
+    for q in range(nq):
+        if qfirst[q] == 0:
+            continue
+        if qcand[q] >= 0:
+            fids[nf] = qcand[q]
+            nf += 1
+        else:
+            f = _find(lookup, CHAR, bits[CHAR], qkeys[q], False, buf, 0, term_ptr, terms_cp, keys)
+            if f >= 0:
+                fids[nf] = f
+                nf += 1
+    return nf
+
+
+@numba.njit(cache=True, nogil=True)
+def _word_char_lists(
+    n_uni: int,
+    classes: NDArray[np.uint8],
+    lookup: NDArray[np.uint64],
+    bits: NDArray[np.int64],
+    term_ptr: NDArray[np.int64],
+    terms_cp: NDArray[np.uint32],
+    keys: NDArray[np.uint64],
+    ngrams: NDArray[np.int64],
+) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
+    r"""Return the character n-gram features of each word unigram, features ``0`` to ``n_uni - 1``.
+
+    Word ``f``'s are ``lists[ptr[f]:ptr[f + 1]]``: what the kernel's character pass
+    finds for that word on its own (with repeats), by the same code. A term that is
+    not one ``\w`` run gets an empty list; the kernel never asks for one, since
+    only a whole word token can match a unigram.
+    """
+    cmin = ngrams[1]
+    cmax = ngrams[2]
+    longest = 1
+    total = 0
+    for f in range(n_uni):
+        m = term_ptr[f + 1] - term_ptr[f]
+        longest = max(longest, m)
+        total += (cmax - cmin + 1) * (m + 2)
+    cap = (cmax - cmin + 1) * (longest + 2) + 8
+    qkeys = np.empty(cap, np.uint64)
+    qslots = np.empty(cap, np.int64)
+    qfirst = np.empty(cap, np.uint64)
+    qcand = np.empty(cap, np.int64)
+    found = np.empty(cap, np.int64)
+    buf = np.empty(longest + cmax + 8, np.uint32)
+    ptr = np.zeros(n_uni + 1, np.int32)
+    out = np.empty(total, np.int32)
+    o = 0
+    for f in range(n_uni):
+        s0 = term_ptr[f]
+        s1 = term_ptr[f + 1]
+        whole = s1 > s0
+        for t in range(s0, s1):
+            if not classes[terms_cp[t]] & IS_WORD:
+                whole = False
+        if whole:
+            nq, nf = _char_grams(
+                terms_cp, s0, s1, cmin, cmax, lookup, bits, term_ptr, terms_cp, keys, buf, qkeys, 0, found, 0
+            )
+            nf = _resolve_chars(
+                lookup, bits, term_ptr, terms_cp, keys, qkeys, nq, qslots, qfirst, qcand, buf, found, nf
+            )
+            for t in range(nf):
+                out[o] = found[t]
+                o += 1
+        ptr[f + 1] = o
+    return ptr, out[:o].copy()
+
+
+@numba.njit(cache=True, nogil=True)
 def _char_key(buf: NDArray[np.uint32], n: int) -> np.uint64:
     """Exact key of a short character n-gram, or 0 when it cannot be packed."""
     if n > 5:
@@ -279,6 +433,98 @@ def _add_block(
                 row[j] += v * weights[f, j + 1]
     for u in range(n_used):
         table[used[u]] = -1
+
+
+@numba.njit(cache=True, nogil=True)
+def _word_sums(
+    ptr: NDArray[np.int32], lists: NDArray[np.int32], weights: NDArray[np.float64], k: int, sums: NDArray[np.float64]
+) -> None:
+    """Fill ``sums[f]`` for each word ``f`` with a character list (``_word_char_lists``).
+
+    The row is ``[sum of idf squared, sum of idf * coef for each head..., list]``:
+    word ``f``'s character n-grams as they stand when each occurs once in a text.
+    The last column holds the list's start (high 32 bits) and length.
+    """
+    packed = sums.view(np.uint64)
+    last = sums.shape[1] - 1
+    for f in range(ptr.shape[0] - 1):
+        q = 0.0
+        for t in range(ptr[f], ptr[f + 1]):
+            g = lists[t]
+            idf = weights[g, 0]
+            q += idf * idf
+            for j in range(k):
+                sums[f, j + 1] += idf * weights[g, j + 1]
+        sums[f, 0] = q
+        packed[f, last] = (np.uint64(ptr[f]) << np.uint64(32)) | np.uint64(ptr[f + 1] - ptr[f])
+
+
+@numba.njit(cache=True, nogil=True)
+def _add_chars(
+    fids: NDArray[np.int64],
+    n: int,
+    n_listed: int,
+    listed: NDArray[np.float64],
+    weights: NDArray[np.float64],
+    table: NDArray[np.int64],
+    counts: NDArray[np.int64],
+    once: NDArray[np.int64],
+    used: NDArray[np.int64],
+    values: NDArray[np.float64],
+    row: NDArray[np.float64],
+) -> None:
+    """Add the character block's dot product with the heads to ``row``, as ``_add_block`` does.
+
+    ``fids[:n_listed]`` come from whole words' lists, whose sums (``_word_sums``)
+    are already in ``listed`` (``[sum of idf squared, sum of idf * coef...]``):
+    those count each occurrence with a TF weight of 1. Sublinear TF gives a
+    feature counted ``c`` times ``1 + log(c)``, so only features met more than
+    once, or outside the lists, need their own weights: a correction of
+    ``(tf - listed occurrences) * idf``. Most features of a text are met once,
+    in a listed word, and their cache lines are never read.
+    """
+    mask = table.shape[0] - 1
+    n_used = 0
+    for p in range(n):
+        f = fids[p]
+        h = (f * 2654435761) & mask
+        while table[h] != -1 and table[h] != f:
+            h = (h + 1) & mask
+        if table[h] == -1:
+            table[h] = f
+            counts[h] = 0
+            once[h] = 0
+            used[n_used] = h
+            n_used += 1
+        counts[h] += 1
+        if p < n_listed:
+            once[h] += 1
+    norm2 = listed[0]
+    n_fixed = 0
+    for u in range(n_used):
+        h = used[u]
+        f = table[h]
+        table[h] = -1
+        c = counts[h]
+        a = once[h]
+        if c == 1 and a == 1:
+            continue
+        idf = weights[f, 0]
+        tf = 1.0 if c == 1 else 1.0 + math.log(c)
+        norm2 += (tf * tf - a) * (idf * idf)
+        used[n_fixed] = f  # now a feature, not a slot: n_fixed <= u
+        values[n_fixed] = (tf - a) * idf
+        n_fixed += 1
+    if norm2 > 0.0:
+        inv = 1.0 / math.sqrt(norm2)
+        k = row.shape[0]
+        for j in range(k):
+            row[j] += listed[j + 1] * inv
+        for u in range(n_fixed):
+            f = used[u]
+            v = values[u] * inv
+            for j in range(k):
+                row[j] += v * weights[f, j + 1]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -573,6 +819,8 @@ def _score_batch(
     knot_ptr: NDArray[np.int64],
     knots: NDArray[np.float64],
     ngrams: NDArray[np.int64],
+    wsums: NDArray[np.float64],
+    wchar: NDArray[np.int32],
     calibrate: bool,
 ) -> NDArray[np.float64]:
     """Score a batch of texts from ``normalize_head`` given as concatenated code points.
@@ -600,6 +848,12 @@ def _score_batch(
     used = np.empty(cap, np.int64)
     values = np.empty(cap, np.float64)
     fids = np.empty(cap, np.int64)
+    cfids = np.empty(cap, np.int64)
+    covered = np.zeros(longest, np.bool_)
+    once = np.empty(size, np.int64)
+    listed = np.zeros(k + 1, np.float64)
+    wspans = wsums.view(np.uint64)
+    wlast = wsums.shape[1] - 1
     qkeys = np.empty(cap, np.uint64)
     qslots = np.empty(cap, np.int64)
     qfirst = np.empty(cap, np.uint64)
@@ -655,6 +909,8 @@ def _score_batch(
             if qcand[q] >= 0:
                 qterm[q] = term_ptr[qcand[q]]
         nf = 0
+        ncf = 0
+        listed[:] = 0.0
         for q in range(nq):
             if qfirst[q] == 0:
                 continue
@@ -662,6 +918,7 @@ def _score_batch(
             m1 = qb[q] - a
             m = m1 if qc[q] < 0 else m1 + 1 + qd[q] - qc[q]
             f = qcand[q]
+            same = False
             if f >= 0 and term_ptr[f + 1] - qterm[q] == m:
                 s0 = qterm[q]
                 same = True
@@ -675,27 +932,37 @@ def _score_batch(
                         if not same or terms_cp[s0 + m1 + 1 + t] != cps[qc[q] + t]:
                             same = False
                             break
-                if same:
-                    fids[nf] = f
-                    nf += 1
+            if not same:
+                # Another term in the first slot, or a hash collision: probe the slow way.
+                for t in range(m1):
+                    buf[t] = cps[a + t]
+                if qc[q] >= 0:
+                    buf[m1] = SPACE
+                    for t in range(qd[q] - qc[q]):
+                        buf[m1 + 1 + t] = cps[qc[q] + t]
+                f = _find(lookup, WORD, bits[WORD], qkeys[q], True, buf, m, term_ptr, terms_cp, keys)
+                if f < 0:
                     continue
-            # Another term in the first slot, or a hash collision: probe the slow way.
-            for t in range(m1):
-                buf[t] = cps[a + t]
-            if qc[q] >= 0:
-                buf[m1] = SPACE
-                for t in range(qd[q] - qc[q]):
-                    buf[m1 + 1 + t] = cps[qc[q] + t]
-            f = _find(lookup, WORD, bits[WORD], qkeys[q], True, buf, m, term_ptr, terms_cp, keys)
-            if f >= 0:
-                fids[nf] = f
-                nf += 1
+            fids[nf] = f
+            nf += 1
+            b = qb[q]
+            if qc[q] < 0 and (a == ds or cps[a - 1] == SPACE) and (b == de or cps[b] == SPACE):
+                # A whole space-separated word: its character n-grams are known already.
+                for j in range(k + 1):
+                    listed[j] += wsums[f, j]
+                span = wspans[f, wlast]
+                start = np.int64(span >> np.uint64(32))
+                for t in range(start, start + np.int64(span & LOW32)):
+                    cfids[ncf] = wchar[t]
+                    ncf += 1
+                covered[a - ds] = True
         _add_block(fids, nf, weights, table, counts, used, values, row)
-        # Character 2-5-grams of each word padded with one space on either side.
-        # Packable n-grams are looked up in three passes (keys, then one load per
-        # key, then compare) so the table's cache misses overlap instead of
-        # queueing behind each probe's branches; the rare others probe directly.
-        nf = 0
+        # Character n-grams of each space-separated word. A word that is one word
+        # token with a unigram feature already has its list (``wchar``), appended
+        # in the word pass; the others queue their packable n-grams, looked up in
+        # passes (keys, then one load per key, then compare) so the table's cache
+        # misses overlap; the rare unpackable ones probe directly.
+        n_listed = ncf
         nq = 0
         i = ds
         while i < de:
@@ -705,45 +972,15 @@ def _score_batch(
             j = i + 1
             while j < de and cps[j] != SPACE:
                 j += 1
-            width = j - i + 2
-            for start in range(width - 1 if cmin >= 2 else width):
-                # Grow the n-gram one character at a time; its packed key grows with it.
-                key = np.uint64(0)
-                packable = True
-                for n in range(1, cmax + 1):
-                    p = start + n - 1
-                    if p >= width:
-                        break
-                    c = SPACE if p == 0 or p == width - 1 else cps[i + p - 1]
-                    buf[n - 1] = c
-                    if c >= PACK_LIMIT or n > 5:
-                        packable = False
-                    else:
-                        key |= np.uint64(c) << np.uint64(12 * (n - 1))
-                    if n < cmin:
-                        continue
-                    if packable:
-                        qkeys[nq] = key | (np.uint64(n) << np.uint64(60))
-                        nq += 1
-                    else:
-                        f = _find(lookup, CHAR, bits[CHAR], _fnv(buf, n), True, buf, n, term_ptr, terms_cp, keys)
-                        if f >= 0:
-                            fids[nf] = f
-                            nf += 1
-            i = j
-        _first_probes(lookup, CHAR, bits[CHAR], qkeys, nq, qslots, qfirst, qcand, keys)
-        for q in range(nq):
-            if qfirst[q] == 0:
-                continue
-            if qcand[q] >= 0:
-                fids[nf] = qcand[q]
-                nf += 1
+            if covered[i - ds]:
+                covered[i - ds] = False
             else:
-                f = _find(lookup, CHAR, bits[CHAR], qkeys[q], False, buf, 0, term_ptr, terms_cp, keys)
-                if f >= 0:
-                    fids[nf] = f
-                    nf += 1
-        _add_block(fids, nf, weights, table, counts, used, values, row)
+                nq, ncf = _char_grams(
+                    cps, i, j, cmin, cmax, lookup, bits, term_ptr, terms_cp, keys, buf, qkeys, nq, cfids, ncf
+                )
+            i = j
+        ncf = _resolve_chars(lookup, bits, term_ptr, terms_cp, keys, qkeys, nq, qslots, qfirst, qcand, buf, cfids, ncf)
+        _add_chars(cfids, ncf, n_listed, listed, weights, table, counts, once, used, values, row)
         if calibrate:
             for j in range(k):
                 xs = knots[0, knot_ptr[j] : knot_ptr[j + 1]]
@@ -830,16 +1067,27 @@ class FastScorer:
         word, char = featurizer.word, featurizer.char
         check_settings(word, char)
         n_word, n_char = featurizer.n_word, featurizer.n_features - featurizer.n_word
-        terms = featurizer.terms()
+        all_terms = featurizer.terms()
+        idf = np.concatenate([word.idf_, char.idf_])
+        # The kernel numbers features its own way (only sums over them leave it):
+        # word unigrams first, most frequent first, then bigrams, then characters.
+        # Unigram features then index their character summaries directly.
+        unigrams = np.array([" " not in t for t in all_terms[:n_word]], dtype=bool)
+        uni = np.flatnonzero(unigrams)
+        order = np.concatenate(
+            [uni[np.argsort(idf[uni], kind="stable")], np.flatnonzero(~unigrams), np.arange(n_word, len(idf))]
+        )
+        n_uni = len(uni)
+        terms = [all_terms[i] for i in order]
+        idf = idf[order]
         self._terms_cp, self._term_ptr = code_points(terms)
         keys = _term_keys(self._term_ptr, self._terms_cp, n_word)
         self._bits = np.array([_bits_for(n_word), _bits_for(n_char)], dtype=np.int64)
         self._table = _build_table(keys, n_word, self._bits)
         # One cache line per feature: [idf, coef for each head..., padding, key].
-        idf = np.concatenate([word.idf_, char.idf_])
         self._weights = _line_rows(len(idf), coef.shape[1] + 2)
         self._weights[:, 0] = idf
-        self._weights[:, 1 : coef.shape[1] + 1] = coef
+        self._weights[:, 1 : coef.shape[1] + 1] = coef[order]
         self._keys = self._weights.view(np.uint64)  # the same memory, read as keys
         self._keys[:, -1] = keys
         heads, ptr, xs, ys = [], [0], [], []
@@ -853,6 +1101,11 @@ class FastScorer:
         self._knots = np.asarray([xs, ys], dtype=np.float64).reshape(2, len(xs))
         self._classes = char_classes()
         self._ngrams = np.array([word.ngram_range[1], *char.ngram_range], dtype=np.int64)
+        lists_ptr, self._wchar = _word_char_lists(
+            n_uni, self._classes, self._table, self._bits, self._term_ptr, self._terms_cp, self._keys, self._ngrams
+        )
+        self._wsums = _line_rows(n_uni, coef.shape[1] + 2)
+        _word_sums(lists_ptr, self._wchar, self._weights, coef.shape[1], self._wsums)
 
     def _run(self, heads: Sequence[str], calibrate: bool) -> NDArray[np.float64]:
         cps, ptr = code_points(heads)
@@ -870,6 +1123,8 @@ class FastScorer:
             self._knot_ptr,
             self._knots,
             self._ngrams,
+            self._wsums,
+            self._wchar,
             calibrate,
         )
         return out

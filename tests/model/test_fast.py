@@ -42,6 +42,10 @@ VARIED = [
     "supercalifragilisticexpialidocious " * 3,
     "x" * 300,
     "word " * 400,
+    # Whole words with their own character lists next to the same letters elsewhere:
+    # repeated words, punctuation, plurals, and words outside the vocabulary.
+    "idiot idiot idiots, idiot! (idiot) idiot's idiotidiot stupid stupidity stupid",
+    "the the the cat, the hat; thethe xqzv xqzv the",
 ]
 
 
@@ -207,3 +211,35 @@ def test_a_fingerprint_match_is_confirmed_on_the_full_key() -> None:
     assert first[0] != 0 and found[0] == -1  # not taken on the fingerprint alone; _find settles it
     absent = np.uint64(0x789)
     assert fast._find(table, 0, bits, absent, False, buf, 0, empty, buf, keys) == -1
+
+
+@pytest.mark.parametrize("which", ["tiny", "shipped"])
+def test_each_unigram_lists_its_character_features(
+    which: str, tiny_model: ToxicityModel, shipped_model: ToxicityModel
+) -> None:
+    """A word's list holds exactly the in-vocabulary n-grams scikit-learn's analyser gives it."""
+    model = tiny_model if which == "tiny" else shipped_model
+    fast = model.fast()
+    assert fast is not None
+    char = model.featurizer.char
+    analyse = char.build_analyzer()
+
+    def term(f: int) -> str:
+        cps = fast._terms_cp[fast._term_ptr[f] : fast._term_ptr[f + 1]]
+        return cps.tobytes().decode("utf-32-le", "surrogatepass")
+
+    spans = fast._wsums.view(np.uint64)[:, -1]
+    n_uni = len(spans)
+    assert n_uni > 0
+    words = range(n_uni) if n_uni <= 3000 else np.random.default_rng(0).choice(n_uni, 3000, replace=False)
+    for f in words:
+        word = term(int(f))
+        assert " " not in word
+        start, length = int(spans[f] >> np.uint64(32)), int(spans[f] & np.uint64(0xFFFFFFFF))
+        listed = sorted(term(int(g)) for g in fast._wchar[start : start + length])
+        assert listed == sorted(g for g in analyse(word) if g in char.vocabulary_), word
+        # The sums row is those features' idf**2 and idf * coef, each counted once.
+        idf = fast._weights[fast._wchar[start : start + length], 0]
+        assert fast._wsums[f, 0] == pytest.approx(float(np.sum(idf * idf)), rel=1e-12, abs=1e-12)
+    # Every word unigram has a list, and nothing else does.
+    assert n_uni == sum(" " not in t for t in model.featurizer.word.vocabulary_)
