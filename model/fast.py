@@ -469,8 +469,10 @@ def _add_chars(
     table: NDArray[np.int64],
     counts: NDArray[np.int64],
     once: NDArray[np.int64],
-    used: NDArray[np.int64],
+    fixed: NDArray[np.int64],
     values: NDArray[np.float64],
+    slots: NDArray[np.int64],
+    seen: NDArray[np.uint64],
     row: NDArray[np.float64],
 ) -> None:
     """Add the character block's dot product with the heads to ``row``, as ``_add_block`` does.
@@ -482,27 +484,51 @@ def _add_chars(
     once, or outside the lists, need their own weights: a correction of
     ``(tf - listed occurrences) * idf``. Most features of a text are met once,
     in a listed word, and their cache lines are never read.
+
+    A bit per hash of the feature finds the features met once without counting
+    them: a bit set by one occurrence only belongs to a feature met once. The
+    others (repeats, and the few features sharing a bit) are counted exactly.
     """
+    log_bits = 10
+    while (1 << log_bits) < 8 * n and log_bits < 16:
+        log_bits += 1
+    words = (1 << log_bits) // 64
+    shift = np.uint64(64 - log_bits)
+    seen[: 2 * words] = 0  # [bits met once or more | bits met twice or more]
+    for p in range(n):
+        b = (np.uint64(fids[p]) * GOLDEN) >> shift
+        w = np.int64(b >> np.uint64(6))
+        m = np.uint64(1) << (b & np.uint64(63))
+        seen[words + w] |= seen[w] & m
+        seen[w] |= m
     mask = table.shape[0] - 1
+    norm2 = listed[0]
+    n_fixed = 0
     n_used = 0
     for p in range(n):
         f = fids[p]
-        h = (f * 2654435761) & mask
-        while table[h] != -1 and table[h] != f:
-            h = (h + 1) & mask
-        if table[h] == -1:
-            table[h] = f
-            counts[h] = 0
-            once[h] = 0
-            used[n_used] = h
-            n_used += 1
-        counts[h] += 1
-        if p < n_listed:
-            once[h] += 1
-    norm2 = listed[0]
-    n_fixed = 0
+        b = (np.uint64(f) * GOLDEN) >> shift
+        if seen[words + np.int64(b >> np.uint64(6))] & (np.uint64(1) << (b & np.uint64(63))):
+            h = (f * 2654435761) & mask
+            while table[h] != -1 and table[h] != f:
+                h = (h + 1) & mask
+            if table[h] == -1:
+                table[h] = f
+                counts[h] = 0
+                once[h] = 0
+                slots[n_used] = h
+                n_used += 1
+            counts[h] += 1
+            if p < n_listed:
+                once[h] += 1
+        elif p >= n_listed:  # met once, outside the lists
+            idf = weights[f, 0]
+            norm2 += idf * idf
+            fixed[n_fixed] = f
+            values[n_fixed] = idf
+            n_fixed += 1
     for u in range(n_used):
-        h = used[u]
+        h = slots[u]
         f = table[h]
         table[h] = -1
         c = counts[h]
@@ -512,7 +538,7 @@ def _add_chars(
         idf = weights[f, 0]
         tf = 1.0 if c == 1 else 1.0 + math.log(c)
         norm2 += (tf * tf - a) * (idf * idf)
-        used[n_fixed] = f  # now a feature, not a slot: n_fixed <= u
+        fixed[n_fixed] = f
         values[n_fixed] = (tf - a) * idf
         n_fixed += 1
     if norm2 > 0.0:
@@ -521,7 +547,7 @@ def _add_chars(
         for j in range(k):
             row[j] += listed[j + 1] * inv
         for u in range(n_fixed):
-            f = used[u]
+            f = fixed[u]
             v = values[u] * inv
             for j in range(k):
                 row[j] += v * weights[f, j + 1]
@@ -851,6 +877,8 @@ def _score_batch(
     cfids = np.empty(cap, np.int64)
     covered = np.zeros(longest, np.bool_)
     once = np.empty(size, np.int64)
+    slots = np.empty(cap, np.int64)
+    seen = np.empty(2 * 1024, np.uint64)  # two bitmaps of up to 65,536 bits
     listed = np.zeros(k + 1, np.float64)
     wspans = wsums.view(np.uint64)
     wlast = wsums.shape[1] - 1
@@ -980,7 +1008,7 @@ def _score_batch(
                 )
             i = j
         ncf = _resolve_chars(lookup, bits, term_ptr, terms_cp, keys, qkeys, nq, qslots, qfirst, qcand, buf, cfids, ncf)
-        _add_chars(cfids, ncf, n_listed, listed, weights, table, counts, once, used, values, row)
+        _add_chars(cfids, ncf, n_listed, listed, weights, table, counts, once, used, values, slots, seen, row)
         if calibrate:
             for j in range(k):
                 xs = knots[0, knot_ptr[j] : knot_ptr[j + 1]]
