@@ -35,14 +35,17 @@ Where the time goes in the textbook path, and what replaces it:
   and the character pass skips the word. The lists are still counted, because
   sublinear TF needs each feature's count in the whole text; only a feature met
   more than once, or outside the lists, reads its own line, to correct the sums
-  by ``(1 + log(count) - listed occurrences) * idf``. The result is the same sum
-  in another order (it agrees with scikit-learn to about 1e-13).
+  by ``(1 + log(count) - listed occurrences) * idf``. Two bitmaps over a hash of
+  the feature index pick out the features met once without counting them. The
+  result is the same sum in another order (it agrees with scikit-learn to about
+  1e-13).
 * **TF-IDF and the linear heads.** Counting, sublinear TF, IDF, the L2 norm of each
   block, the dot product with the coefficients and the calibrators run in the same
   kernel (a small open-addressing table counts one block's indices), instead of
   building scipy matrices and validating them. Only these sums leave the kernel,
-  so it numbers features its own way: word unigrams first, most frequent first,
-  then bigrams, then character n-grams.
+  so it numbers features its own way: word unigrams, then bigrams, then character
+  n-grams, each most frequent first. Unigrams index their rows of sums directly,
+  and the lines, code points and offsets that most texts need share cache lines.
 * **Per-call overhead.** No scikit-learn input validation, no sparse-matrix
   construction; a single comment is a batch of one through the same kernel.
 
@@ -1098,13 +1101,14 @@ class FastScorer:
         all_terms = featurizer.terms()
         idf = np.concatenate([word.idf_, char.idf_])
         # The kernel numbers features its own way (only sums over them leave it):
-        # word unigrams first, most frequent first, then bigrams, then characters.
-        # Unigram features then index their character summaries directly.
+        # word unigrams, then bigrams, then characters, each most frequent first.
+        # Unigram features then index their character summaries directly, and the
+        # frequent terms' lines, offsets and code points sit together.
         unigrams = np.array([" " not in t for t in all_terms[:n_word]], dtype=bool)
         uni = np.flatnonzero(unigrams)
-        order = np.concatenate(
-            [uni[np.argsort(idf[uni], kind="stable")], np.flatnonzero(~unigrams), np.arange(n_word, len(idf))]
-        )
+        bi = np.flatnonzero(~unigrams)
+        chars = np.arange(n_word, len(idf))
+        order = np.concatenate([part[np.argsort(idf[part], kind="stable")] for part in (uni, bi, chars)])
         n_uni = len(uni)
         terms = [all_terms[i] for i in order]
         idf = idf[order]
