@@ -392,53 +392,6 @@ def _build_table(keys: NDArray[np.uint64], n_word: int, bits: NDArray[np.int64])
 
 
 @numba.njit(cache=True, nogil=True)
-def _add_block(
-    fids: NDArray[np.int64],
-    n: int,
-    weights: NDArray[np.float64],
-    table: NDArray[np.int64],
-    counts: NDArray[np.int64],
-    used: NDArray[np.int64],
-    values: NDArray[np.float64],
-    row: NDArray[np.float64],
-) -> None:
-    """Add one L2-normalised sublinear TF-IDF block's dot product with the heads to ``row``.
-
-    ``weights[f]`` is ``[idf, coef for each head..., padding]`` of feature ``f``.
-    """
-    mask = table.shape[0] - 1
-    n_used = 0
-    for p in range(n):
-        f = fids[p]
-        h = (f * 2654435761) & mask
-        while table[h] != -1 and table[h] != f:
-            h = (h + 1) & mask
-        if table[h] == -1:
-            table[h] = f
-            counts[h] = 0
-            used[n_used] = h
-            n_used += 1
-        counts[h] += 1
-    norm2 = 0.0
-    for u in range(n_used):
-        h = used[u]
-        c = counts[h]
-        v = weights[table[h], 0] if c == 1 else (1.0 + math.log(c)) * weights[table[h], 0]
-        values[u] = v
-        norm2 += v * v
-    if norm2 > 0.0:
-        inv = 1.0 / math.sqrt(norm2)
-        k = row.shape[0]
-        for u in range(n_used):
-            f = table[used[u]]
-            v = values[u] * inv
-            for j in range(k):
-                row[j] += v * weights[f, j + 1]
-    for u in range(n_used):
-        table[used[u]] = -1
-
-
-@numba.njit(cache=True, nogil=True)
 def _word_sums(
     ptr: NDArray[np.int32], lists: NDArray[np.int32], weights: NDArray[np.float64], k: int, sums: NDArray[np.float64]
 ) -> None:
@@ -463,7 +416,7 @@ def _word_sums(
 
 
 @numba.njit(cache=True, nogil=True)
-def _add_chars(
+def _add_block(
     fids: NDArray[np.int64],
     n: int,
     n_listed: int,
@@ -478,11 +431,13 @@ def _add_chars(
     seen: NDArray[np.uint64],
     row: NDArray[np.float64],
 ) -> None:
-    """Add the character block's dot product with the heads to ``row``, as ``_add_block`` does.
+    """Add one L2-normalised sublinear TF-IDF block's dot product with the heads to ``row``.
 
+    ``weights[f]`` is ``[idf, coef for each head..., padding, key]`` of feature ``f``.
     ``fids[:n_listed]`` come from whole words' lists, whose sums (``_word_sums``)
-    are already in ``listed`` (``[sum of idf squared, sum of idf * coef...]``):
-    those count each occurrence with a TF weight of 1. Sublinear TF gives a
+    are already in ``listed`` (``[sum of idf squared, sum of idf * coef...]``;
+    zeros and ``n_listed = 0`` for a block without lists): those count each
+    occurrence with a TF weight of 1. Sublinear TF gives a
     feature counted ``c`` times ``1 + log(c)``, so only features met more than
     once, or outside the lists, need their own weights: a correction of
     ``(tf - listed occurrences) * idf``. Most features of a text are met once,
@@ -883,6 +838,7 @@ def _score_batch(
     slots = np.empty(cap, np.int64)
     seen = np.empty(2 * 1024, np.uint64)  # two bitmaps of up to 65,536 bits
     listed = np.zeros(k + 1, np.float64)
+    unlisted = np.zeros(k + 1, np.float64)  # the word block has no lists
     wspans = wsums.view(np.uint64)
     wlast = wsums.shape[1] - 1
     qkeys = np.empty(cap, np.uint64)
@@ -987,7 +943,7 @@ def _score_batch(
                     cfids[ncf] = wchar[t]
                     ncf += 1
                 covered[a - ds] = True
-        _add_block(fids, nf, weights, table, counts, used, values, row)
+        _add_block(fids, nf, 0, unlisted, weights, table, counts, once, used, values, slots, seen, row)
         # Character n-grams of each space-separated word. A word that is one word
         # token with a unigram feature already has its list (``wchar``), appended
         # in the word pass; the others queue their packable n-grams, looked up in
@@ -1011,7 +967,7 @@ def _score_batch(
                 )
             i = j
         ncf = _resolve_chars(lookup, bits, term_ptr, terms_cp, keys, qkeys, nq, qslots, qfirst, qcand, buf, cfids, ncf)
-        _add_chars(cfids, ncf, n_listed, listed, weights, table, counts, once, used, values, slots, seen, row)
+        _add_block(cfids, ncf, n_listed, listed, weights, table, counts, once, used, values, slots, seen, row)
         if calibrate:
             for j in range(k):
                 xs = knots[0, knot_ptr[j] : knot_ptr[j + 1]]
