@@ -100,6 +100,8 @@ FP_MULT = np.uint64(0xD6E8FEB86659FD93)
 LOW32 = np.uint64(0xFFFFFFFF)
 PACK_LIMIT = 4096
 """Code points below this pack into 12 bits, so five of them and a length fit one key."""
+MAX_LOG_BITS = 16
+"""``_add_block``'s bitmaps have at most ``2**MAX_LOG_BITS`` bits each."""
 
 
 @numba.njit(cache=True, nogil=True)
@@ -288,25 +290,30 @@ def _resolve_chars(
 
 
 @numba.njit(cache=True, nogil=True)
-def _word_char_lists(
+def _word_lists(
     n_uni: int,
-    classes: NDArray[np.uint8],
     lookup: NDArray[np.uint64],
     bits: NDArray[np.int64],
     term_ptr: NDArray[np.int64],
     terms_cp: NDArray[np.uint32],
+    weights: NDArray[np.float64],
     keys: NDArray[np.uint64],
     ngrams: NDArray[np.int64],
-) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
-    r"""Return the character n-gram features of each word unigram, features ``0`` to ``n_uni - 1``.
+    sums: NDArray[np.float64],
+) -> NDArray[np.int32]:
+    """Return the character features of word unigrams ``0`` to ``n_uni - 1``, list after list.
 
-    Word ``f``'s are ``lists[ptr[f]:ptr[f + 1]]``: what the kernel's character pass
-    finds for that word on its own (with repeats), by the same code. A term that is
-    not one ``\w`` run gets an empty list; the kernel never asks for one, since
-    only a whole word token can match a unigram.
+    Word ``f``'s list is what the kernel's character pass finds for that word on its
+    own (with repeats), by the same code. ``sums[f]`` (zeros on entry) becomes
+    ``[sum of idf squared, sum of idf * coef for each head..., span]``: the list's
+    features as they stand when each occurs once in a text, and in the last column
+    the list's start (high 32 bits) and length.
     """
     cmin = ngrams[1]
     cmax = ngrams[2]
+    k = sums.shape[1] - 2
+    last = sums.shape[1] - 1
+    spans = sums.view(np.uint64)
     longest = 1
     total = 0
     for f in range(n_uni):
@@ -320,28 +327,24 @@ def _word_char_lists(
     qcand = np.empty(cap, np.int64)
     found = np.empty(cap, np.int64)
     buf = np.empty(longest + cmax + 8, np.uint32)
-    ptr = np.zeros(n_uni + 1, np.int32)
     out = np.empty(total, np.int32)
     o = 0
     for f in range(n_uni):
-        s0 = term_ptr[f]
-        s1 = term_ptr[f + 1]
-        whole = s1 > s0
-        for t in range(s0, s1):
-            if not classes[terms_cp[t]] & IS_WORD:
-                whole = False
-        if whole:
-            nq, nf = _char_grams(
-                terms_cp, s0, s1, cmin, cmax, lookup, bits, term_ptr, terms_cp, keys, buf, qkeys, 0, found, 0
-            )
-            nf = _resolve_chars(
-                lookup, bits, term_ptr, terms_cp, keys, qkeys, nq, qslots, qfirst, qcand, buf, found, nf
-            )
-            for t in range(nf):
-                out[o] = found[t]
-                o += 1
-        ptr[f + 1] = o
-    return ptr, out[:o].copy()
+        s0, s1 = term_ptr[f], term_ptr[f + 1]
+        nq, nf = _char_grams(
+            terms_cp, s0, s1, cmin, cmax, lookup, bits, term_ptr, terms_cp, keys, buf, qkeys, 0, found, 0
+        )
+        nf = _resolve_chars(lookup, bits, term_ptr, terms_cp, keys, qkeys, nq, qslots, qfirst, qcand, buf, found, nf)
+        for t in range(nf):
+            g = found[t]
+            idf = weights[g, 0]
+            sums[f, 0] += idf * idf
+            for j in range(k):
+                sums[f, j + 1] += idf * weights[g, j + 1]
+            out[o + t] = g
+        spans[f, last] = (np.uint64(o) << np.uint64(32)) | np.uint64(nf)
+        o += nf
+    return out[:o].copy()
 
 
 @numba.njit(cache=True, nogil=True)
@@ -391,28 +394,11 @@ def _build_table(keys: NDArray[np.uint64], n_word: int, bits: NDArray[np.int64])
     return table
 
 
-@numba.njit(cache=True, nogil=True)
-def _word_sums(
-    ptr: NDArray[np.int32], lists: NDArray[np.int32], weights: NDArray[np.float64], k: int, sums: NDArray[np.float64]
-) -> None:
-    """Fill ``sums[f]`` for each word ``f`` with a character list (``_word_char_lists``).
-
-    The row is ``[sum of idf squared, sum of idf * coef for each head..., list]``:
-    word ``f``'s character n-grams as they stand when each occurs once in a text.
-    The last column holds the list's start (high 32 bits) and length.
-    """
-    packed = sums.view(np.uint64)
-    last = sums.shape[1] - 1
-    for f in range(ptr.shape[0] - 1):
-        q = 0.0
-        for t in range(ptr[f], ptr[f + 1]):
-            g = lists[t]
-            idf = weights[g, 0]
-            q += idf * idf
-            for j in range(k):
-                sums[f, j + 1] += idf * weights[g, j + 1]
-        sums[f, 0] = q
-        packed[f, last] = (np.uint64(ptr[f]) << np.uint64(32)) | np.uint64(ptr[f + 1] - ptr[f])
+@numba.njit(cache=True, nogil=True, inline="always")
+def _bit(f: int, shift: np.uint64) -> tuple[np.int64, np.uint64]:
+    """Return the word and the mask of feature ``f``'s bit in ``_add_block``'s bitmaps."""
+    b = (np.uint64(f) * GOLDEN) >> shift
+    return np.int64(b >> np.uint64(6)), np.uint64(1) << (b & np.uint64(63))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -434,7 +420,7 @@ def _add_block(
     """Add one L2-normalised sublinear TF-IDF block's dot product with the heads to ``row``.
 
     ``weights[f]`` is ``[idf, coef for each head..., padding, key]`` of feature ``f``.
-    ``fids[:n_listed]`` come from whole words' lists, whose sums (``_word_sums``)
+    ``fids[:n_listed]`` come from whole words' lists, whose sums (``_word_lists``)
     are already in ``listed`` (``[sum of idf squared, sum of idf * coef...]``;
     zeros and ``n_listed = 0`` for a block without lists): those count each
     occurrence with a TF weight of 1. Sublinear TF gives a
@@ -448,15 +434,13 @@ def _add_block(
     others (repeats, and the few features sharing a bit) are counted exactly.
     """
     log_bits = 10
-    while (1 << log_bits) < 8 * n and log_bits < 16:
+    while (1 << log_bits) < 8 * n and log_bits < MAX_LOG_BITS:
         log_bits += 1
     words = (1 << log_bits) // 64
     shift = np.uint64(64 - log_bits)
     seen[: 2 * words] = 0  # [bits met once or more | bits met twice or more]
     for p in range(n):
-        b = (np.uint64(fids[p]) * GOLDEN) >> shift
-        w = np.int64(b >> np.uint64(6))
-        m = np.uint64(1) << (b & np.uint64(63))
+        w, m = _bit(fids[p], shift)
         seen[words + w] |= seen[w] & m
         seen[w] |= m
     mask = table.shape[0] - 1
@@ -465,8 +449,8 @@ def _add_block(
     n_used = 0
     for p in range(n):
         f = fids[p]
-        b = (np.uint64(f) * GOLDEN) >> shift
-        if seen[words + np.int64(b >> np.uint64(6))] & (np.uint64(1) << (b & np.uint64(63))):
+        w, m = _bit(f, shift)
+        if seen[words + w] & m:
             h = (f * 2654435761) & mask
             while table[h] != -1 and table[h] != f:
                 h = (h + 1) & mask
@@ -829,14 +813,14 @@ def _score_batch(
         size *= 2
     table = np.full(size, -1, np.int64)
     counts = np.empty(size, np.int64)
-    used = np.empty(cap, np.int64)
+    fixed = np.empty(cap, np.int64)
     values = np.empty(cap, np.float64)
     fids = np.empty(cap, np.int64)
     cfids = np.empty(cap, np.int64)
     covered = np.zeros(longest, np.bool_)
     once = np.empty(size, np.int64)
     slots = np.empty(cap, np.int64)
-    seen = np.empty(2 * 1024, np.uint64)  # two bitmaps of up to 65,536 bits
+    seen = np.empty(2 * (1 << MAX_LOG_BITS) // 64, np.uint64)  # _add_block's two bitmaps
     listed = np.zeros(k + 1, np.float64)
     unlisted = np.zeros(k + 1, np.float64)  # the word block has no lists
     wspans = wsums.view(np.uint64)
@@ -943,7 +927,7 @@ def _score_batch(
                     cfids[ncf] = wchar[t]
                     ncf += 1
                 covered[a - ds] = True
-        _add_block(fids, nf, 0, unlisted, weights, table, counts, once, used, values, slots, seen, row)
+        _add_block(fids, nf, 0, unlisted, weights, table, counts, once, fixed, values, slots, seen, row)
         # Character n-grams of each space-separated word. A word that is one word
         # token with a unigram feature already has its list (``wchar``), appended
         # in the word pass; the others queue their packable n-grams, looked up in
@@ -967,7 +951,7 @@ def _score_batch(
                 )
             i = j
         ncf = _resolve_chars(lookup, bits, term_ptr, terms_cp, keys, qkeys, nq, qslots, qfirst, qcand, buf, cfids, ncf)
-        _add_block(cfids, ncf, n_listed, listed, weights, table, counts, once, used, values, slots, seen, row)
+        _add_block(cfids, ncf, n_listed, listed, weights, table, counts, once, fixed, values, slots, seen, row)
         if calibrate:
             for j in range(k):
                 xs = knots[0, knot_ptr[j] : knot_ptr[j + 1]]
@@ -1089,11 +1073,11 @@ class FastScorer:
         self._knots = np.asarray([xs, ys], dtype=np.float64).reshape(2, len(xs))
         self._classes = char_classes()
         self._ngrams = np.array([word.ngram_range[1], *char.ngram_range], dtype=np.int64)
-        lists_ptr, self._wchar = _word_char_lists(
-            n_uni, self._classes, self._table, self._bits, self._term_ptr, self._terms_cp, self._keys, self._ngrams
-        )
         self._wsums = _line_rows(n_uni, coef.shape[1] + 2)
-        _word_sums(lists_ptr, self._wchar, self._weights, coef.shape[1], self._wsums)
+        self._wchar = _word_lists(
+            n_uni, self._table, self._bits, self._term_ptr, self._terms_cp, self._weights, self._keys, self._ngrams,
+            self._wsums,
+        )  # fmt: skip
 
     def _run(self, heads: Sequence[str], calibrate: bool) -> NDArray[np.float64]:
         cps, ptr = code_points(heads)
