@@ -100,6 +100,8 @@ FP_MULT = np.uint64(0xD6E8FEB86659FD93)
 LOW32 = np.uint64(0xFFFFFFFF)
 PACK_LIMIT = 4096
 """Code points below this pack into 12 bits, so five of them and a length fit one key."""
+WORD_PACK = 10
+"""Word terms this long or shorter, of ``[a-z0-9_]`` and spaces, pack into 6 bits a character."""
 MAX_LOG_BITS = 16
 """``_add_block``'s bitmaps have at most ``2**MAX_LOG_BITS`` bits each."""
 
@@ -361,16 +363,49 @@ def _char_key(buf: NDArray[np.uint32], n: int) -> np.uint64:
     return key
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _word_symbol(c: int) -> int:
+    """6-bit code of a character of a packed word term (1 to 38), or 0 for one that cannot be packed."""
+    if 97 <= c <= 122:
+        return c - 96  # a-z: 1 to 26
+    if 48 <= c <= 57:
+        return c - 21  # 0-9: 27 to 36
+    if c == 95:
+        return 37  # _
+    if c == SPACE:
+        return 38
+    return 0
+
+
+@numba.njit(cache=True, nogil=True)
+def _word_key(cps: NDArray[np.uint32], start: int, end: int) -> np.uint64:
+    """Exact key of the word term ``cps[start:end]``, or 0 when it cannot be packed.
+
+    Every packed character's code is non-zero, so the key is its string: no two
+    terms share one, and the lookup needs no comparison of code points. Packed
+    keys use at most 60 bits, and hashed ones set ``TOP``.
+    """
+    if end - start > WORD_PACK:
+        return np.uint64(0)
+    key = np.uint64(0)
+    for t in range(start, end):
+        sym = _word_symbol(cps[t])
+        if sym == 0:
+            return np.uint64(0)
+        key |= np.uint64(sym) << np.uint64(6 * (t - start))
+    return key
+
+
 @numba.njit(cache=True, nogil=True)
 def _term_keys(term_ptr: NDArray[np.int64], terms_cp: NDArray[np.uint32], n_word: int) -> NDArray[np.uint64]:
-    """Return every term's key: packed for short character n-grams, else hashed."""
+    """Return every term's key: packed for short word terms and character n-grams, else hashed."""
     n = term_ptr.shape[0] - 1
     out = np.empty(n, np.uint64)
     for f in range(n):
         s0 = term_ptr[f]
         m = term_ptr[f + 1] - s0
         buf = terms_cp[s0 : s0 + m]
-        key = _char_key(buf, m) if f >= n_word else np.uint64(0)
+        key = _char_key(buf, m) if f >= n_word else _word_key(buf, 0, m)
         out[f] = key if key != 0 else _fnv(buf, m)
     return out
 
@@ -842,13 +877,16 @@ def _score_batch(
             row[j] = heads[j, 0]
         ds = doc_ptr[d]
         de = doc_ptr[d + 1]
-        # Word unigrams and bigrams: tokens are maximal runs of \w characters. A
-        # bigram's hash continues its first token's. Lookups run in passes, like
-        # the character n-grams' below, and a hit is confirmed on the code points.
+        # Word unigrams and bigrams: tokens are maximal runs of \w characters. Most
+        # terms have packed keys (``_word_key``); a bigram's packed key joins its
+        # tokens' and its hash continues its first token's. Lookups run in passes,
+        # like the character n-grams' below, and only a hit on a hashed key is
+        # confirmed on the code points.
         nq = 0
         prev_s = -1
         prev_e = -1
         prev_h = FNV_OFFSET
+        prev_key = np.uint64(0)
         i = ds
         while i < de:
             if not classes[cps[i]] & IS_WORD:
@@ -858,14 +896,22 @@ def _score_batch(
             while j < de and classes[cps[j]] & IS_WORD:
                 j += 1
             h = _fnv_extend(FNV_OFFSET, cps, i, j)
-            qkeys[nq] = h | TOP
+            key = _word_key(cps, i, j)
+            qkeys[nq] = key if key != 0 else h | TOP
             qa[nq] = i
             qb[nq] = j
             qc[nq] = -1
             nq += 1
             if bigrams and prev_s >= 0:
-                h2 = _fnv_extend((prev_h ^ np.uint64(SPACE)) * FNV_PRIME, cps, i, j)
-                qkeys[nq] = h2 | TOP
+                m1 = prev_e - prev_s
+                if key != 0 and prev_key != 0 and m1 + 1 + j - i <= WORD_PACK:
+                    qkeys[nq] = (
+                        prev_key
+                        | (np.uint64(_word_symbol(SPACE)) << np.uint64(6 * m1))
+                        | (key << np.uint64(6 * (m1 + 1)))
+                    )
+                else:
+                    qkeys[nq] = _fnv_extend((prev_h ^ np.uint64(SPACE)) * FNV_PRIME, cps, i, j) | TOP
                 qa[nq] = prev_s
                 qb[nq] = prev_e
                 qc[nq] = i
@@ -874,10 +920,11 @@ def _score_batch(
             prev_s = i
             prev_e = j
             prev_h = h
+            prev_key = key
             i = j
         _first_probes(lookup, WORD, bits[WORD], qkeys, nq, qslots, qfirst, qcand, keys)
         for q in range(nq):
-            if qcand[q] >= 0:
+            if qcand[q] >= 0 and qkeys[q] & TOP:
                 qterm[q] = term_ptr[qcand[q]]
         nf = 0
         ncf = 0
@@ -889,8 +936,9 @@ def _score_batch(
             m1 = qb[q] - a
             m = m1 if qc[q] < 0 else m1 + 1 + qd[q] - qc[q]
             f = qcand[q]
-            same = False
-            if f >= 0 and term_ptr[f + 1] - qterm[q] == m:
+            hashed = qkeys[q] & TOP != 0
+            same = f >= 0 and not hashed  # a packed key is the term itself
+            if f >= 0 and hashed and term_ptr[f + 1] - qterm[q] == m:
                 s0 = qterm[q]
                 same = True
                 for t in range(m1):
@@ -911,7 +959,7 @@ def _score_batch(
                     buf[m1] = SPACE
                     for t in range(qd[q] - qc[q]):
                         buf[m1 + 1 + t] = cps[qc[q] + t]
-                f = _find(lookup, WORD, bits[WORD], qkeys[q], True, buf, m, term_ptr, terms_cp, keys)
+                f = _find(lookup, WORD, bits[WORD], qkeys[q], hashed, buf, m, term_ptr, terms_cp, keys)
                 if f < 0:
                     continue
             fids[nf] = f

@@ -103,6 +103,52 @@ def test_other_ngram_ranges_match(char_range: tuple[int, int]) -> None:
     assert np.abs(fast.probabilities(heads) - np.clip(probs, 0, 1)).max() <= TOLERANCE
 
 
+PACKED = "abcdefghijklmnopqrstuvwxyz0123456789_ "
+"""The characters of packed word keys, in code order from 1 (written out here, apart from the kernel)."""
+
+
+def test_short_word_terms_have_their_packed_string_as_key(shipped_model: ToxicityModel) -> None:
+    fast = shipped_model.fast()
+    assert fast is not None
+    n_word = shipped_model.featurizer.n_word
+    keys = fast._keys[:n_word, -1]
+    packed = 0
+    for f in range(n_word):
+        term = fast._terms_cp[fast._term_ptr[f] : fast._term_ptr[f + 1]].tobytes().decode("utf-32-le")
+        if len(term) <= 10 and all(c in PACKED for c in term):
+            expected = sum((PACKED.index(c) + 1) << (6 * i) for i, c in enumerate(term))
+            assert int(keys[f]) == expected, term
+            packed += 1
+        else:
+            assert int(keys[f]) >> 63 == 1, term  # hashed
+    assert packed > n_word // 2
+    assert len(set(keys.tolist())) == n_word
+
+
+def test_word_terms_either_side_of_the_packing_limits_match() -> None:
+    """Terms of 10 and 11 characters, bigrams across the limit, and unpackable characters."""
+    train = [
+        "abcdefghi abcdefghij abcdefghijk ab_9 x1 zz9_ the cat",
+        "abcd efghi abcd efghij ab cd ef gh 日本 日本語 cat 日本 ĳ ok",
+        "a b c d e abc_def_gh abc_def_ghi",
+    ]
+    queries = [
+        *train,
+        "abcdefghik abcdefghijl abcdefgh abcd efgh abcd efghik ab_8 x2 zz9 9_zz",
+        "cat the the cat abcdefghij abcdefghij abcdefghijk abcdefghi abcdefghijk",
+        "日本 cat 日 本 ab cd cd ef ĳ ok abc_def_gh abc_def_ghi abc_def_g",
+        "ABCDEFGHIJ Ab_9 日本語",
+    ]
+    params = FeatureParams(word_min_df=1, char_min_df=1)
+    featurizer, _ = Featurizer.fit([normalize(t) for t in train], params)
+    assert tuple(featurizer.word.ngram_range) == (1, 2)
+    rng = np.random.default_rng(1)
+    coef = rng.normal(size=(featurizer.n_features, 1))
+    fast = FastScorer(featurizer, coef, np.zeros(1), [Calibrator("sigmoid", a=1.0, b=0.0)])
+    logits = np.asarray(featurizer.transform([normalize(t) for t in queries]) @ coef)
+    assert np.abs(fast.logits([normalize_head(t) for t in queries]) - logits).max() <= TOLERANCE
+
+
 def test_unsupported_settings_fall_back_to_scikit_learn(tiny_model: ToxicityModel) -> None:
     word, char = tiny_model.featurizer.word, tiny_model.featurizer.char
     odd = type(word)(**{**word.get_params(), "binary": True})
