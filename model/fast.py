@@ -10,12 +10,19 @@ Where the time goes in the textbook path, and what replaces it:
   average comment) and looks each up in a dict. Here the whole batch goes to one
   numba-compiled kernel as an array of code points. The kernel finishes the
   normalisation (@mentions, leetspeak, joining spaced-out letters, squeezing
-  repeats and collapsing whitespace, as ``normalize_tail`` does), then finds the tokens
+  repeats and collapsing whitespace, as ``normalize_tail`` does, skipping the
+  stages a text gives nothing to), then finds the tokens
   (``\w+`` runs, with Python's own ``\w`` table) and the space-padded words, and
   looks each n-gram up in an open-addressing table built from the vocabulary at
-  load time. A character n-gram of up to five code points below U+1000 is its own
-  exact 63-bit key; any other term is keyed by a 64-bit FNV-1a hash and its code
-  points are compared on a hit, so a lookup never confuses two terms.
+  load time. A character n-gram of up to five code points below U+1000, and a word
+  term of up to ten characters of ``[a-z0-9_ ]``, is its own exact key; any other
+  term is keyed by a 64-bit FNV-1a hash and its code points are compared on a hit,
+  so a lookup never confuses two terms.
+* **Python's normalisation stages.** Most comments are printable ASCII without
+  "&", a URL or an e-mail address. For them ``normalize_head`` only lower-cases
+  and searches for a URL hint, about 2 µs of regular-expression work a comment;
+  the kernel does both while copying the code points, and hands the few with a
+  hint back to ``normalize_head``.
 * **Memory latency.** The vocabulary does not fit this machine's caches. Its hash
   tables hold one 8-byte entry per slot (a 32-bit fingerprint of the key and the
   feature's index), about 6 MB for both blocks. Each feature has one 64-byte cache
@@ -70,6 +77,7 @@ from numpy.typing import NDArray
 
 from model.calibration import Calibrator
 from model.features import WORD_TOKEN_PATTERN, Featurizer
+from model.normalize import normalize_head
 
 
 def _choose_cache_dir() -> None:
@@ -568,6 +576,46 @@ def _pack_letters(word: str) -> int:
 
 _UNIT_CODES = tuple(_pack_letters(u) for u in UNIT_SUFFIXES)
 _UNIT_LONGEST = max(map(len, UNIT_SUFFIXES))
+URL_SUFFIXES = ("com", "net", "org", "co", "ly", "io", "gov", "edu", "uk", "ca", "us", "me", "tv", "info", "be", "gl")
+"""Domain endings of ``model.normalize``'s URL hint (``model.normalize.URL_SUFFIXES``; a test holds them equal)."""
+_SUFFIX_CODES = tuple(_pack_letters(u) for u in URL_SUFFIXES)
+_SUFFIX_LONGEST = max(map(len, URL_SUFFIXES))
+
+# What ``_head_copy`` finds in a text: whether the Python head must take it, and
+# which of the later stages can change it.
+HEAD_REDO, HAS_AT, HAS_LEET, HAS_SPACED, HAS_REPEAT = 1, 2, 4, 8, 16
+FOUND = HEAD_REDO | HAS_AT | HAS_LEET | HAS_SPACED | HAS_REPEAT
+UPPER, HINT = 32, 128
+"""More bits of ``_ASCII``: an upper-case letter (32: what lower-casing adds), a character that may start a URL hint."""
+WORDB, LETTER, SEPARATOR = 1, 2, 4
+r"""A character's kind, in bits 8 to 10 of ``_ASCII``: ``\w``, ``[a-zA-Z]``, ``[ .*_-]``."""
+SPACED_MASK = SEPARATOR | LETTER << 3 | SEPARATOR << 6 | LETTER << 9 | WORDB << 12
+SPACED_WANT = SEPARATOR | LETTER << 3 | SEPARATOR << 6 | LETTER << 9
+"""The kinds of the last five characters, three bits each, that start a spaced-out match (the last at the right)."""
+
+
+def _ascii_table() -> NDArray[np.uint16]:
+    """Return what each ASCII character (and, last, any other) tells ``_head_copy`` and ``_url_hint``."""
+    table = np.zeros(129, dtype=np.uint16)
+    for c in range(128):
+        ch = chr(c)
+        bits = 0
+        if ch.isupper():
+            bits |= UPPER
+        if (c < 32 and ch not in "\t\n\r") or c == 127:
+            bits |= HEAD_REDO  # model.normalize._INVISIBLE deletes it
+        if ch in "0123456789$@!|":
+            bits |= HAS_LEET
+        if ch == "@":
+            bits |= HAS_AT
+        if ch in "@:wu.":
+            bits |= HINT
+        kind = (WORDB if ch.isalnum() or ch == "_" else 0) | (LETTER if ch.isalpha() else 0)
+        table[c] = bits | (kind | (SEPARATOR if ch in " .*_-" else 0)) << 8
+    return table
+
+
+_ASCII = _ascii_table()
 
 
 @numba.njit(cache=True, nogil=True)
@@ -613,6 +661,12 @@ def _leet_run_char(c: int) -> bool:
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
+def _separator(c: int) -> bool:
+    """``[ .*_-]``: what may stand between spaced-out letters."""
+    return c == 32 or c == 46 or c == 42 or c == 95 or c == 45
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
 def _ascii_alnum(c: int) -> bool:
     """``[a-z0-9]``: what ``str.isalnum`` accepts among a leetspeak run's characters."""
     return 97 <= c <= 122 or 48 <= c <= 57
@@ -649,14 +703,16 @@ def _kept_number(src: NDArray[np.uint32], a: int, b: int) -> bool:
 
 
 @numba.njit(cache=True, nogil=True)
-def _unleet(src: NDArray[np.uint32], n: int, dst: NDArray[np.uint32]) -> None:
+def _unleet(src: NDArray[np.uint32], n: int, dst: NDArray[np.uint32]) -> bool:
     """Stage 7, leetspeak, on ``src[:n]`` into ``dst[:n]`` (the length never changes).
 
     Exactly ``normalize``'s ``_LEET_RUN`` substitution: its matches are the maximal
     runs of ``[a-z0-9$@!|]`` holding a ``[0-9$@!|]``; a run with a letter that is not
     a kept number (``_LEET_KEEP``) has ``0 1 3 4 5 7 $ @`` mapped to letters, and
     "!" and "|" between two letters or digits of the original run mapped to i and l.
+    Returns False when no run changed.
     """
+    changed = False
     i = 0
     while i < n:
         c = src[i]
@@ -674,6 +730,7 @@ def _unleet(src: NDArray[np.uint32], n: int, dst: NDArray[np.uint32]) -> None:
                 leet = True
             j += 1
         change = letters and leet and not _kept_number(src, i, j)
+        changed |= change
         for t in range(i, j):
             c = src[t]
             r = c
@@ -694,6 +751,7 @@ def _unleet(src: NDArray[np.uint32], n: int, dst: NDArray[np.uint32]) -> None:
                     r = 105 if c == 33 else 108  # ! -> i, | -> l
             dst[t] = r
         i = j
+    return changed
 
 
 @numba.njit(cache=True, nogil=True)
@@ -713,7 +771,7 @@ def _join_spaced(src: NDArray[np.uint32], s: int, e: int, classes: NDArray[np.ui
             p = i
             while p + 2 < e:
                 sep = src[p + 1]
-                if not (sep == 32 or sep == 46 or sep == 42 or sep == 95 or sep == 45) or not 97 <= src[p + 2] <= 122:
+                if not _separator(sep) or not 97 <= src[p + 2] <= 122:
                     break
                 pairs += 1
                 p += 2
@@ -775,6 +833,81 @@ def _collapse(src: NDArray[np.uint32], n: int, classes: NDArray[np.uint8], dst: 
 
 
 @numba.njit(cache=True, nogil=True)
+def _head_copy(src: NDArray[np.uint32], s: int, e: int, classes: NDArray[np.uint8], dst: NDArray[np.uint32]) -> int:
+    """Copy ``src[s:e]`` to ``dst`` with ASCII letters lower-cased; return what it holds.
+
+    For an ASCII text without "&" that is ``normalize_head`` up to URLs (entities
+    and folding have nothing to do, and lower-casing ASCII is ``str.lower``),
+    unless it holds an invisible control character (``HEAD_REDO``). On a
+    ``normalize_head`` output it changes nothing. The other bits are what the
+    later stages need to find anything: an "@" (mentions), a leetspeak
+    character, a letter at a word start followed by a separator, a letter and a
+    separator (the start of every spaced-out match), three equal characters.
+    Lookups in ``_ASCII``, and no branches, so the loop runs at a steady pace.
+    """
+    flags = 0
+    repeat = False
+    spaced = False
+    kinds = 0
+    prev = np.uint32(0xFFFFFFFF)
+    prev2 = prev
+    for i in range(s, e):
+        c = src[i]
+        bits = _ASCII[min(c, 128)]
+        c += bits & UPPER
+        flags |= bits
+        kinds = ((kinds << 3) | (bits >> 8) | (classes[c] & IS_WORD)) & 0x7FFF
+        spaced |= kinds & SPACED_MASK == SPACED_WANT
+        dst[i - s] = c
+        repeat |= (c == prev) & (c == prev2)
+        prev2 = prev
+        prev = c
+    if repeat:
+        flags |= HAS_REPEAT
+    if spaced:
+        flags |= HAS_SPACED
+    return flags & FOUND
+
+
+@numba.njit(cache=True, nogil=True)
+def _url_hint(buf: NDArray[np.uint32], n: int, classes: NDArray[np.uint8]) -> bool:
+    r"""Whether ``model.normalize._URL_HINT`` finds a match in ``buf[:n]``.
+
+    That is ``@[\w-]+\.[\w-]``, ``://``, ``www.``, ``url`` or a dot and a domain
+    ending: a text without one has no URL or e-mail address to replace.
+    """
+    for p in range(n):
+        c = buf[p]
+        if c >= 128 or not _ASCII[c] & HINT:
+            continue
+        if c == 64:  # @[\w-]+\.[\w-]
+            q = p + 1
+            while q < n and (classes[buf[q]] & IS_WORD or buf[q] == 45):
+                q += 1
+            if q > p + 1 and q + 1 < n and buf[q] == 46 and (classes[buf[q + 1]] & IS_WORD or buf[q + 1] == 45):
+                return True
+        elif c == 58:  # ://
+            if p + 2 < n and buf[p + 1] == 47 and buf[p + 2] == 47:
+                return True
+        elif c == 119:  # www.
+            if p + 3 < n and buf[p + 1] == 119 and buf[p + 2] == 119 and buf[p + 3] == 46:
+                return True
+        elif c == 117:  # url
+            if p + 2 < n and buf[p + 1] == 114 and buf[p + 2] == 108:
+                return True
+        elif c == 46:  # a dot and a domain ending
+            code = np.int64(0)
+            for t in range(p + 1, min(n, p + 1 + _SUFFIX_LONGEST)):
+                if not 97 <= buf[t] <= 122:
+                    break
+                code = code * 32 + np.int64(buf[t]) - 96
+                for suffix in _SUFFIX_CODES:
+                    if code == suffix:
+                        return True
+    return False
+
+
+@numba.njit(cache=True, nogil=True)
 def _longest(doc_ptr: NDArray[np.int64]) -> int:
     """Return the length of the batch's longest text (at least 1)."""
     longest = 1
@@ -785,26 +918,52 @@ def _longest(doc_ptr: NDArray[np.int64]) -> int:
 
 @numba.njit(cache=True, nogil=True)
 def _tail_batch(
-    cps: NDArray[np.uint32], doc_ptr: NDArray[np.int64], classes: NDArray[np.uint8]
-) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
-    """Apply ``normalize_tail`` to every text of a batch (mentions can make one up to three times longer)."""
+    cps: NDArray[np.uint32], doc_ptr: NDArray[np.int64], classes: NDArray[np.uint8], plain: bool
+) -> tuple[NDArray[np.uint32], NDArray[np.int64], NDArray[np.bool_]]:
+    """Finish normalising every text of a batch; return the texts, where each starts, and which to redo.
+
+    Each text is a ``normalize_head`` output or, when ``plain``, may also be an
+    ASCII text without "&" as the caller received it: ``_head_copy`` lower-cases
+    it, and a text that needs more of ``normalize_head`` (``_url_hint``, or an
+    invisible character) is left empty and marked for the caller to redo.
+    Then ``normalize_tail``'s stages, each skipped when ``_head_copy`` found
+    nothing it could change (mentions can make a text up to three times longer).
+    """
     n_docs = doc_ptr.shape[0] - 1
     grown = 3 * _longest(doc_ptr)  # "@a" becomes "xxuser"
-    mentioned = np.empty(grown, np.uint32)
-    unleeted = np.empty(grown, np.uint32)
-    joined = np.empty(grown, np.uint32)
-    squeezed = np.empty(grown, np.uint32)
+    a = np.empty(grown, np.uint32)
+    b = np.empty(grown, np.uint32)
     out = np.empty(3 * cps.shape[0], np.uint32)
     out_ptr = np.zeros(n_docs + 1, np.int64)
+    redo = np.zeros(n_docs, np.bool_)
     o = 0
     for d in range(n_docs):
-        m = _mentions(cps, doc_ptr[d], doc_ptr[d + 1], classes, mentioned)
-        _unleet(mentioned, m, unleeted)
-        m = _join_spaced(unleeted, 0, m, classes, joined)
-        m = _squeeze(joined, m, classes, squeezed)
-        o = _collapse(squeezed, m, classes, out, o)
+        flags = _head_copy(cps, doc_ptr[d], doc_ptr[d + 1], classes, a)
+        n = doc_ptr[d + 1] - doc_ptr[d]
+        if plain and (flags & HEAD_REDO or _url_hint(a, n, classes)):
+            redo[d] = True
+            out_ptr[d + 1] = o
+            continue
+        # A stage that changed the text (or may have) runs every later stage, except
+        # mentions: "xxuser" gives no later stage anything the flags have not seen.
+        every = False
+        if flags & HAS_AT:
+            n = _mentions(a, 0, n, classes, b)
+            a, b = b, a
+        if every or flags & HAS_LEET:
+            every |= _unleet(a, n, b)
+            a, b = b, a
+        if every or flags & HAS_SPACED:
+            m = _join_spaced(a, 0, n, classes, b)
+            a, b = b, a
+            every |= m < n
+            n = m
+        if every or flags & HAS_REPEAT:
+            n = _squeeze(a, n, classes, b)
+            a, b = b, a
+        o = _collapse(a, n, classes, out, o)
         out_ptr[d + 1] = o
-    return out, out_ptr
+    return out, out_ptr, redo
 
 
 @numba.njit(cache=True, nogil=True)
@@ -825,16 +984,19 @@ def _score_batch(
     wsums: NDArray[np.float64],
     wchar: NDArray[np.int32],
     calibrate: bool,
-) -> NDArray[np.float64]:
-    """Score a batch of texts from ``normalize_head`` given as concatenated code points.
+    plain: bool,
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Score a batch of texts given as concatenated code points; return the rows and which to redo.
 
-    The kernel first finishes their normalisation (``_tail_batch``).
+    The kernel first finishes their normalisation (``_tail_batch``, which marks
+    the texts to redo through ``normalize_head`` when ``plain``: their rows are
+    left unset).
 
     ``heads[j]`` is ``[intercept, calibrator kind, a, b]``; isotonic knots of head
     ``j`` are ``knots[:, knot_ptr[j]:knot_ptr[j + 1]]``. ``ngrams`` is
     ``[word max n (1 or 2), char min n, char max n]``.
     """
-    cps, doc_ptr = _tail_batch(raw, raw_ptr, classes)
+    cps, doc_ptr, redo = _tail_batch(raw, raw_ptr, classes, plain)
     bigrams = ngrams[0] == 2
     cmin = ngrams[1]
     cmax = ngrams[2]
@@ -869,9 +1031,13 @@ def _score_batch(
     qd = np.empty(cap, np.int64)
     qcand = np.empty(cap, np.int64)
     qterm = np.empty(cap, np.int64)
+    wholes = np.empty(cap, np.int64)
+    wspan = np.empty(cap, np.uint64)
     buf = np.empty(2 * longest + cmax + 8, np.uint32)
     out = np.empty((n_docs, k), np.float64)
     for d in range(n_docs):
+        if redo[d]:
+            continue
         row = out[d]
         for j in range(k):
             row[j] = heads[j, 0]
@@ -928,6 +1094,7 @@ def _score_batch(
                 qterm[q] = term_ptr[qcand[q]]
         nf = 0
         ncf = 0
+        n_wholes = 0
         listed[:] = 0.0
         for q in range(nq):
             if qfirst[q] == 0:
@@ -967,14 +1134,21 @@ def _score_batch(
             b = qb[q]
             if qc[q] < 0 and (a == ds or cps[a - 1] == SPACE) and (b == de or cps[b] == SPACE):
                 # A whole space-separated word: its character n-grams are known already.
-                for j in range(k + 1):
-                    listed[j] += wsums[f, j]
-                span = wspans[f, wlast]
-                start = np.int64(span >> np.uint64(32))
-                for t in range(start, start + np.int64(span & LOW32)):
-                    cfids[ncf] = wchar[t]
-                    ncf += 1
+                wholes[n_wholes] = f
+                n_wholes += 1
                 covered[a - ds] = True
+        # The whole words' sums and spans, then their lists: each pass's reads are
+        # independent, so their cache misses overlap.
+        for u in range(n_wholes):
+            f = wholes[u]
+            for j in range(k + 1):
+                listed[j] += wsums[f, j]
+            wspan[u] = wspans[f, wlast]
+        for u in range(n_wholes):
+            start = np.int64(wspan[u] >> np.uint64(32))
+            for t in range(start, start + np.int64(wspan[u] & LOW32)):
+                cfids[ncf] = wchar[t]
+                ncf += 1
         _add_block(fids, nf, 0, unlisted, weights, table, counts, once, fixed, values, slots, seen, row)
         # Character n-grams of each space-separated word. A word that is one word
         # token with a unigram feature already has its list (``wchar``), appended
@@ -1005,7 +1179,7 @@ def _score_batch(
                 xs = knots[0, knot_ptr[j] : knot_ptr[j + 1]]
                 ys = knots[1, knot_ptr[j] : knot_ptr[j + 1]]
                 row[j] = _calibrate(row[j], heads[j, 1], heads[j, 2], heads[j, 3], xs, ys)
-    return out
+    return out, redo
 
 
 _CLASSES: NDArray[np.uint8] | None = None
@@ -1060,20 +1234,40 @@ def _bits_for(n: int) -> int:
     return max(4, int(2 * n).bit_length())
 
 
-def finish_normalize(texts: Sequence[str]) -> list[str]:
-    """Return ``normalize_tail`` of each text, computed by the kernel's compiled stages."""
-    cps, ptr = code_points(texts)
-    out, out_ptr = _tail_batch(cps, ptr, char_classes())
-    return [out[out_ptr[d] : out_ptr[d + 1]].tobytes().decode("utf-32-le", "surrogatepass") for d in range(len(texts))]
+def heads_or_plain(texts: Sequence[str]) -> list[str]:
+    """Return each text unchanged when it is ASCII without "&", else its ``normalize_head``.
+
+    The kernel finishes the first kind's head itself (``_head_copy``, ``_url_hint``)
+    and hands back the few that need more.
+    """
+    return [t if t.isascii() and "&" not in t else normalize_head(t) for t in texts]
+
+
+def finish_normalize(texts: Sequence[str], plain: bool = False) -> list[str]:
+    """Return what the kernel scores for each text, by its compiled stages.
+
+    That is ``normalize_tail`` of ``normalize_head`` outputs, or with ``plain``,
+    ``normalize`` of any text (through ``heads_or_plain`` and the redo, as
+    ``FastScorer`` does).
+    """
+    heads = heads_or_plain(texts) if plain else list(texts)
+    cps, ptr = code_points(heads)
+    out, out_ptr, redo = _tail_batch(cps, ptr, char_classes(), plain)
+    done = [out[out_ptr[d] : out_ptr[d + 1]].tobytes().decode("utf-32-le", "surrogatepass") for d in range(len(texts))]
+    for i in np.flatnonzero(redo).tolist():
+        done[i] = finish_normalize([normalize_head(texts[i])])[0]
+    return done
 
 
 class FastScorer:
     """Logits and probabilities equal to the scikit-learn path on normalised text.
 
-    Input comes from ``model.normalize.normalize_head``; the kernel applies the
-    remaining stages (``normalize_tail``) itself, so what it scores is exactly
-    ``normalize(text)``: single spaces between words, which the character block
-    splits on.
+    Input is the texts as received. Printable ASCII texts without "&" and without
+    a URL hint (most comments) go to the kernel as they are; the others through
+    ``model.normalize.normalize_head`` first (``heads_or_plain``, then the redo of
+    ``_run``). The kernel applies the remaining stages (``normalize_tail``)
+    itself, so what it scores is exactly ``normalize(text)``: single spaces
+    between words, which the character block splits on.
     """
 
     def __init__(
@@ -1127,9 +1321,18 @@ class FastScorer:
             self._wsums,
         )  # fmt: skip
 
-    def _run(self, heads: Sequence[str], calibrate: bool) -> NDArray[np.float64]:
-        cps, ptr = code_points(heads)
-        out: NDArray[np.float64] = _score_batch(
+    def _run(self, texts: Sequence[str], calibrate: bool) -> NDArray[np.float64]:
+        out, redo = self._score(heads_or_plain(texts), calibrate, True)
+        if redo.any():  # URLs, e-mail addresses or invisible characters: normalize_head's own stages
+            again = np.flatnonzero(redo)
+            out[again], _ = self._score([normalize_head(texts[i]) for i in again.tolist()], calibrate, False)
+        return out
+
+    def _score(
+        self, texts: Sequence[str], calibrate: bool, plain: bool
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        cps, ptr = code_points(texts)
+        out: tuple[NDArray[np.float64], NDArray[np.bool_]] = _score_batch(
             cps,
             ptr,
             self._classes,
@@ -1146,16 +1349,17 @@ class FastScorer:
             self._wsums,
             self._wchar,
             calibrate,
+            plain,
         )
         return out
 
-    def logits(self, heads: Sequence[str]) -> NDArray[np.float64]:
-        """Return raw head outputs for ``normalize_head`` output, ``(n, n_attributes)``."""
-        return self._run(heads, False)
+    def logits(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        """Return raw head outputs of the texts, ``(n, n_attributes)``."""
+        return self._run(texts, False)
 
-    def probabilities(self, heads: Sequence[str]) -> NDArray[np.float64]:
-        """Return calibrated probabilities for ``normalize_head`` output, ``(n, n_attributes)``."""
-        return self._run(heads, True)
+    def probabilities(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        """Return calibrated probabilities of the texts, ``(n, n_attributes)``."""
+        return self._run(texts, True)
 
     def warm_up(self) -> None:
         """Compile (or load from the on-disk cache) the kernel now rather than on a request."""

@@ -199,17 +199,19 @@ def _dehomoglyph(m: re.Match[str]) -> str:
 
 # -- stage 6: URLs and mentions ----------------------------------------------------------
 
+URL_SUFFIXES = ("com", "net", "org", "co", "ly", "io", "gov", "edu", "uk", "ca", "us", "me", "tv", "info", "be", "gl")
+"""Domain endings that make a bare ``name.com`` a URL."""
+_SUFFIX = "(?:" + "|".join(URL_SUFFIXES) + ")"
 _URL = re.compile(
     r"[\w.+-]++@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses (possessive: a run cannot hold "@")
     r"|(?:\b(?:https?|ftp)://|\bwww\.)\S+"
-    r"|\b(?:[a-z0-9-]+\.)+(?:com|net|org|co|ly|io|gov|edu|uk|ca|us|me|tv|info|be|gl)"
-    r"(?:/\S*)?(?![\w.])"
+    r"|\b(?:[a-z0-9-]+\.)+" + _SUFFIX + r"(?:/\S*)?(?![\w.])"
     r"|\burl\b"
 )
 _MENTION = re.compile(r"(?<![\w@])@\w+")
 # Every alternative of _URL needs one of these, so a text without any cannot match. An
 # e-mail address needs "@", a name and a dot: plain @mentions do not wake the URL pass.
-_URL_HINT = re.compile(r"@[\w-]+\.[\w-]|://|www\.|url|\.(?:com|net|org|co|ly|io|gov|edu|uk|ca|us|me|tv|info|be|gl)")
+_URL_HINT = re.compile(r"@[\w-]+\.[\w-]|://|www\.|url|\." + _SUFFIX)
 
 # -- stage 7: leetspeak ----------------------------------------------------------------
 

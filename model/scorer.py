@@ -21,7 +21,7 @@ from model.calibration import Calibrator
 from model.errors import UnknownAttribute
 from model.explain import Explanation, explain
 from model.features import Featurizer
-from model.normalize import normalize, normalize_head
+from model.normalize import normalize
 
 if TYPE_CHECKING:
     from model.fast import FastScorer
@@ -134,7 +134,7 @@ class ToxicityModel:
         """Return raw head outputs before calibration, shape ``(len(texts), n_attributes)``."""
         fast = self.fast()
         if fast is not None:
-            return fast.logits([normalize_head(t) for t in texts])
+            return fast.logits(texts)
         return self.reference_logits(texts)
 
     def reference_logits(self, texts: Sequence[str]) -> NDArray[np.float64]:
@@ -163,7 +163,7 @@ class ToxicityModel:
         fast = self.fast()
         if fast is None:
             return self.reference_probabilities(texts)
-        return fast.probabilities([normalize_head(t) for t in texts])
+        return fast.probabilities(texts)
 
     def score(self, texts: Sequence[str], attributes: Sequence[str] | None = None) -> list[dict[str, float]]:
         """Return, per text, a mapping from attribute name to calibrated probability."""

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import model.normalize as normalization
 from model import ToxicityModel
 from model.calibration import Calibrator
 from model.fast import (
@@ -16,6 +17,7 @@ from model.fast import (
     IS_SPACE,
     IS_WORD,
     UNIT_SUFFIXES,
+    URL_SUFFIXES,
     USER_CPS,
     FastScorer,
     char_classes,
@@ -52,15 +54,14 @@ VARIED = [
 def assert_same(model: ToxicityModel, texts: list[str]) -> None:
     fast = model.fast()
     assert fast is not None, model.fast_path_error
-    normalized = [normalize_head(t) for t in texts]  # the kernel finishes normalising
     ref_logits = model.reference_logits(texts)
     ref = model.calibrate(ref_logits)
-    got = fast.probabilities(normalized)
+    got = fast.probabilities(texts)
     assert got.shape == ref.shape
     assert np.abs(got - ref).max() <= TOLERANCE
-    assert np.abs(fast.logits(normalized) - ref_logits).max() <= TOLERANCE
+    assert np.abs(fast.logits(texts) - ref_logits).max() <= TOLERANCE
     # One at a time and in a batch are the same computation.
-    one_by_one = np.vstack([fast.probabilities([t]) for t in normalized])
+    one_by_one = np.vstack([fast.probabilities([t]) for t in texts])
     assert np.abs(one_by_one - got).max() <= 1e-12
 
 
@@ -88,7 +89,6 @@ def test_probabilities_use_the_fast_path(shipped_model: ToxicityModel) -> None:
 @pytest.mark.parametrize("char_range", [(1, 3), (3, 7)])
 def test_other_ngram_ranges_match(char_range: tuple[int, int]) -> None:
     raw = VARIED + ["the cat sat on the mat", "a bb ccc dddd eeeee ffffff"] * 2
-    heads = [normalize_head(t) for t in raw]
     texts = [normalize(t) for t in raw]
     params = FeatureParams(word_min_df=1, char_min_df=1, char_ngram_range=char_range)
     featurizer, _ = Featurizer.fit(texts, params)
@@ -98,9 +98,9 @@ def test_other_ngram_ranges_match(char_range: tuple[int, int]) -> None:
     cals = [Calibrator("sigmoid", a=1.5, b=-0.3), Calibrator("isotonic", x=(-1.0, 0.0, 1.0), y=(0.1, 0.4, 0.9))]
     fast = FastScorer(featurizer, coef, intercept, cals)
     logits = np.asarray(featurizer.transform(texts) @ coef) + intercept
-    assert np.abs(fast.logits(heads) - logits).max() <= TOLERANCE
+    assert np.abs(fast.logits(raw) - logits).max() <= TOLERANCE
     probs = np.column_stack([cal(logits[:, j]) for j, cal in enumerate(cals)])
-    assert np.abs(fast.probabilities(heads) - np.clip(probs, 0, 1)).max() <= TOLERANCE
+    assert np.abs(fast.probabilities(raw) - np.clip(probs, 0, 1)).max() <= TOLERANCE
 
 
 PACKED = "abcdefghijklmnopqrstuvwxyz0123456789_ "
@@ -146,7 +146,7 @@ def test_word_terms_either_side_of_the_packing_limits_match() -> None:
     coef = rng.normal(size=(featurizer.n_features, 1))
     fast = FastScorer(featurizer, coef, np.zeros(1), [Calibrator("sigmoid", a=1.0, b=0.0)])
     logits = np.asarray(featurizer.transform([normalize(t) for t in queries]) @ coef)
-    assert np.abs(fast.logits([normalize_head(t) for t in queries]) - logits).max() <= TOLERANCE
+    assert np.abs(fast.logits(queries) - logits).max() <= TOLERANCE
 
 
 def test_unsupported_settings_fall_back_to_scikit_learn(tiny_model: ToxicityModel) -> None:
@@ -208,6 +208,7 @@ def test_compiled_tail_equals_normalize_tail_on_generated_text(texts: list[str])
 
 def test_compiled_tail_uses_normalize_s_constants() -> None:
     assert UNIT_SUFFIXES == LEET_KEEP_SUFFIXES
+    assert URL_SUFFIXES == normalization.URL_SUFFIXES
     assert "".join(map(chr, USER_CPS)) == USER_TOKEN
     for unit in UNIT_SUFFIXES:  # each unit keeps its number; one letter more does not
         for text in (f"5{unit}", f"5{unit}q", f"1{unit}0", f"!7{unit}|"):
@@ -218,6 +219,72 @@ def test_compiled_tail_uses_normalize_s_constants() -> None:
 @given(st.lists(st.text(max_size=60), min_size=1, max_size=4))
 def test_compiled_tail_finishes_normalize(texts: list[str]) -> None:
     assert finish_normalize([normalize_head(t) for t in texts]) == [normalize(t) for t in texts]
+    assert finish_normalize(texts, plain=True) == [normalize(t) for t in texts]
+
+
+# Pieces of every URL hint, mentions, leetspeak, spaced-out letters, repeats, upper
+# case and invisible controls: what the kernel's own head stage must get right.
+HEAD_ALPHABET = st.sampled_from(
+    [
+        *"aAbBcCoOmMuUrRlLwWxX .*_-:/@!|$01345\t\n\x01\x0b\x7f",
+        *(f".{s}" for s in URL_SUFFIXES),
+        *("www.", "://", "url", "@a.b", "@user", "a b c d", "A.B.C.D", "é", "&amp;", "\u200b"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(HEAD_ALPHABET, max_size=30).map("".join), min_size=1, max_size=4))
+def test_compiled_head_and_tail_equal_normalize(texts: list[str]) -> None:
+    assert finish_normalize(texts, plain=True) == [normalize(t) for t in texts]
+
+
+# A stage can give a later one work its flags did not see: joined letters make a
+# repeat, leetspeak makes a repeat or a spaced-out letter.
+@pytest.mark.parametrize("text", ["a a a a", "A-a-A-a!", "O0o", "s$$ x", "a!$ b c d", "@ab c d e", "Hi @x.y z"])
+def test_compiled_head_runs_the_stages_a_stage_makes_work_for(text: str) -> None:
+    assert finish_normalize([text], plain=True) == [normalize(text)]
+
+
+def assert_hint_agrees(text: str) -> None:
+    from model import fast
+
+    low = text.lower()
+    cps = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    assert fast._url_hint(cps, len(cps), char_classes()) == bool(normalization._URL_HINT.search(low)), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see example.com",
+        "EXAMPLE.COM",
+        "a.info",
+        "a.inf",
+        "x.c",
+        "mail me@a.b",
+        "me@a",
+        "@a.",
+        "@-.-",
+        "@é.é",
+        "http://x",
+        ":/",
+        "www.",
+        "ww.w",
+        "URL",
+        "ur l",
+        "plain text. next",
+        "",
+    ],
+)
+def test_kernel_url_hint_is_normalize_s(text: str) -> None:
+    assert_hint_agrees(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(HEAD_ALPHABET, max_size=30).map("".join))
+def test_kernel_url_hint_is_normalize_s_on_generated_text(text: str) -> None:
+    assert_hint_agrees(text)
 
 
 def test_fast_path_matches_on_every_validation_comment(shipped_model: ToxicityModel, shared_data: Path) -> None:
@@ -230,7 +297,7 @@ def test_fast_path_matches_on_every_validation_comment(shipped_model: ToxicityMo
     assert fast is not None
     for i in range(0, len(texts), 2000):
         chunk = texts[i : i + 2000]
-        got = fast.probabilities([normalize_head(t) for t in chunk])
+        got = fast.probabilities(chunk)
         assert np.abs(got - shipped_model.reference_probabilities(chunk)).max() <= TOLERANCE
 
 
