@@ -985,12 +985,13 @@ def _score_batch(
     wchar: NDArray[np.int32],
     calibrate: bool,
     plain: bool,
-) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """Score a batch of texts given as concatenated code points; return the rows and which to redo.
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Score a batch of texts given as concatenated code points; return the rows and the texts to redo.
 
     The kernel first finishes their normalisation (``_tail_batch``, which marks
     the texts to redo through ``normalize_head`` when ``plain``: their rows are
-    left unset).
+    left unset). The second array lists their indices (a numpy reduction over a
+    mask in Python cost more than a short text's whole kernel call).
 
     ``heads[j]`` is ``[intercept, calibrator kind, a, b]``; isotonic knots of head
     ``j`` are ``knots[:, knot_ptr[j]:knot_ptr[j + 1]]``. ``ngrams`` is
@@ -1179,7 +1180,7 @@ def _score_batch(
                 xs = knots[0, knot_ptr[j] : knot_ptr[j + 1]]
                 ys = knots[1, knot_ptr[j] : knot_ptr[j + 1]]
                 row[j] = _calibrate(row[j], heads[j, 1], heads[j, 2], heads[j, 3], xs, ys)
-    return out, redo
+    return out, np.flatnonzero(redo)
 
 
 _CLASSES: NDArray[np.uint8] | None = None
@@ -1207,13 +1208,13 @@ def char_classes() -> NDArray[np.uint8]:
 
 def code_points(texts: Sequence[str]) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
     """Return the texts' code points end to end and where each text starts and ends."""
-    if len(texts) == 1:
-        ptr = np.array([0, len(texts[0])], dtype=np.int64)
+    ptr = np.zeros(len(texts) + 1, np.int64)
+    if len(texts) == 1:  # the usual request: skip the list and the sum
+        ptr[1] = len(texts[0])
     else:
-        ptr = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum([len(t) for t in texts], out=ptr[1:])
     joined = "".join(texts).encode("utf-32-le", "surrogatepass")
-    return np.frombuffer(joined, dtype=np.uint32), ptr
+    return np.frombuffer(joined, np.uint32), ptr
 
 
 def _line_rows(n: int, width: int) -> NDArray[np.float64]:
@@ -1322,17 +1323,16 @@ class FastScorer:
         )  # fmt: skip
 
     def _run(self, texts: Sequence[str], calibrate: bool) -> NDArray[np.float64]:
-        out, redo = self._score(heads_or_plain(texts), calibrate, True)
-        if redo.any():  # URLs, e-mail addresses or invisible characters: normalize_head's own stages
-            again = np.flatnonzero(redo)
+        out, again = self._score(heads_or_plain(texts), calibrate, True)
+        if len(again):  # URLs, e-mail addresses or invisible characters: normalize_head's own stages
             out[again], _ = self._score([normalize_head(texts[i]) for i in again.tolist()], calibrate, False)
         return out
 
     def _score(
         self, texts: Sequence[str], calibrate: bool, plain: bool
-    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
         cps, ptr = code_points(texts)
-        out: tuple[NDArray[np.float64], NDArray[np.bool_]] = _score_batch(
+        out: tuple[NDArray[np.float64], NDArray[np.int64]] = _score_batch(
             cps,
             ptr,
             self._classes,
