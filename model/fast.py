@@ -587,6 +587,10 @@ HEAD_REDO, HAS_AT, HAS_LEET, HAS_SPACED, HAS_REPEAT = 1, 2, 4, 8, 16
 FOUND = HEAD_REDO | HAS_AT | HAS_LEET | HAS_SPACED | HAS_REPEAT
 UPPER, HINT = 32, 128
 """More bits of ``_ASCII``: an upper-case letter (32: what lower-casing adds), a character that may start a URL hint."""
+LEET_CHARS = "0123456789$@!|"
+"""Characters that can stand for a letter (``model.normalize``'s ``[0-9$@!|]``)."""
+SEPARATORS = " .*_-"
+"""What may stand between spaced-out letters (``model.normalize``'s ``[ .*_-]``)."""
 WORDB, LETTER, SEPARATOR = 1, 2, 4
 r"""A character's kind, in bits 8 to 10 of ``_ASCII``: ``\w``, ``[a-zA-Z]``, ``[ .*_-]``."""
 SPACED_MASK = SEPARATOR | LETTER << 3 | SEPARATOR << 6 | LETTER << 9 | WORDB << 12
@@ -604,14 +608,14 @@ def _ascii_table() -> NDArray[np.uint16]:
             bits |= UPPER
         if (c < 32 and ch not in "\t\n\r") or c == 127:
             bits |= HEAD_REDO  # model.normalize._INVISIBLE deletes it
-        if ch in "0123456789$@!|":
+        if ch in LEET_CHARS:
             bits |= HAS_LEET
         if ch == "@":
             bits |= HAS_AT
         if ch in "@:wu.":
             bits |= HINT
         kind = (WORDB if ch.isalnum() or ch == "_" else 0) | (LETTER if ch.isalpha() else 0)
-        table[c] = bits | (kind | (SEPARATOR if ch in " .*_-" else 0)) << 8
+        table[c] = bits | (kind | (SEPARATOR if ch in SEPARATORS else 0)) << 8
     return table
 
 
@@ -650,8 +654,8 @@ def _mentions(src: NDArray[np.uint32], s: int, e: int, classes: NDArray[np.uint8
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _leet_char(c: int) -> bool:
-    """``[0-9$@!|]``: a character that can stand for a letter."""
-    return 48 <= c <= 57 or c == 36 or c == 64 or c == 33 or c == 124
+    """``[0-9$@!|]``: a character that can stand for a letter (``LEET_CHARS``)."""
+    return c < 128 and _ASCII[c] & HAS_LEET != 0
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -662,8 +666,8 @@ def _leet_run_char(c: int) -> bool:
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _separator(c: int) -> bool:
-    """``[ .*_-]``: what may stand between spaced-out letters."""
-    return c == 32 or c == 46 or c == 42 or c == 95 or c == 45
+    """``[ .*_-]``: what may stand between spaced-out letters (``SEPARATORS``)."""
+    return c < 128 and (_ASCII[c] >> 8) & SEPARATOR != 0
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -1244,6 +1248,15 @@ def heads_or_plain(texts: Sequence[str]) -> list[str]:
     return [t if t.isascii() and "&" not in t else normalize_head(t) for t in texts]
 
 
+def redo_heads(texts: Sequence[str], heads: Sequence[str], again: Sequence[int]) -> list[str]:
+    """Return ``normalize_head`` of the texts the kernel handed back (URLs, e-mail, invisible characters).
+
+    ``heads`` is what ``heads_or_plain`` gave: a text it already normalised (one
+    whose "xxurl" woke the kernel's URL hint) is not normalised again.
+    """
+    return [heads[i] if heads[i] is not texts[i] else normalize_head(texts[i]) for i in again]
+
+
 def finish_normalize(texts: Sequence[str], plain: bool = False) -> list[str]:
     """Return what the kernel scores for each text, by its compiled stages.
 
@@ -1255,8 +1268,10 @@ def finish_normalize(texts: Sequence[str], plain: bool = False) -> list[str]:
     cps, ptr = code_points(heads)
     out, out_ptr, redo = _tail_batch(cps, ptr, char_classes(), plain)
     done = [out[out_ptr[d] : out_ptr[d + 1]].tobytes().decode("utf-32-le", "surrogatepass") for d in range(len(texts))]
-    for i in np.flatnonzero(redo).tolist():
-        done[i] = finish_normalize([normalize_head(texts[i])])[0]
+    again = np.flatnonzero(redo).tolist()
+    if again:
+        for i, text in zip(again, finish_normalize(redo_heads(texts, heads, again)), strict=True):
+            done[i] = text
     return done
 
 
@@ -1323,9 +1338,10 @@ class FastScorer:
         )  # fmt: skip
 
     def _run(self, texts: Sequence[str], calibrate: bool) -> NDArray[np.float64]:
-        out, again = self._score(heads_or_plain(texts), calibrate, True)
-        if len(again):  # URLs, e-mail addresses or invisible characters: normalize_head's own stages
-            out[again], _ = self._score([normalize_head(texts[i]) for i in again.tolist()], calibrate, False)
+        heads = heads_or_plain(texts)
+        out, again = self._score(heads, calibrate, True)
+        if len(again):
+            out[again], _ = self._score(redo_heads(texts, heads, again.tolist()), calibrate, False)
         return out
 
     def _score(
