@@ -23,6 +23,7 @@ from service.perspective.language import Detector
 from service.perspective.store import SuggestionStore
 from service.quota import RateLimit
 from service.routes import admin, health, metrics, native
+from service.scoring import ScoreBatcher
 from service.settings import Settings
 
 log = logging.getLogger("toxicity.app")
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.state.api_keys = load_keys(settings)
     app.state.detector = Detector()
     app.state.metrics = Metrics()
+    app.state.batcher = ScoreBatcher()
     app.state.reload_lock = asyncio.Lock()
     errors.install(app)
     app.include_router(health.router)

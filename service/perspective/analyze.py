@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from model import Status, ToxicityModel
@@ -141,10 +142,23 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def analyze(
+@dataclass(frozen=True, slots=True)
+class AnalyzePlan:
+    """A validated ``comments:analyze`` request: what to score and how to report it."""
+
+    text: str
+    wanted: list[tuple[str, str, float | None]]
+    languages: list[str]
+    detected: list[str] | None
+    spans: list[tuple[int, int]]
+    texts: list[str]  # the comment, then each sentence when span scores are asked for
+    attributes: tuple[str, ...]
+
+
+def plan_analyze(
     request: AnalyzeCommentRequest, model: ToxicityModel, detector: Detector, settings: Settings
-) -> AnalyzeCommentResponse:
-    """Score one Perspective request."""
+) -> AnalyzePlan:
+    """Check one Perspective request; return what to score, or raise Perspective's error."""
     text = comment_text(request.comment, settings)
     wanted = requested(model, request)
     if request.context is not None and request.context.entries and request.context.article_and_parent_comment:
@@ -154,29 +168,35 @@ def analyze(
             "context",
         )
     languages, detected = languages_for(request.languages, text, [w[0] for w in wanted], detector, settings)
-    attributes = list(dict.fromkeys(base for _, base, _ in wanted))
-    units = utf16_offsets(text)
+    attributes = tuple(dict.fromkeys(base for _, base, _ in wanted))
     whole = [(0, len(text))]
     spans = (sentences(text) or whole) if request.span_annotations else whole
     texts = [text] + ([text[a:b] for a, b in spans] if request.span_annotations else [])
-    rows = model.score(texts, attributes)
+    return AnalyzePlan(text, wanted, languages, detected, spans, texts, attributes)
+
+
+def analyze_response(
+    request: AnalyzeCommentRequest, plan: AnalyzePlan, rows: Sequence[dict[str, float]]
+) -> AnalyzeCommentResponse:
+    """Return the Perspective response from the scores of ``plan.texts``."""
+    units = utf16_offsets(plan.text)
     summary = rows[0]
     span_rows = rows[1:] if request.span_annotations else [summary]
     scores: dict[str, AttributeScores] = {}
-    for name, base, threshold in wanted:
+    for name, base, threshold in plan.wanted:
         value = summary[base]
         if threshold is not None and value < threshold:
             continue  # Perspective omits scores below the requested threshold
         span_scores = [
             SpanScore(begin=units[a], end=units[b], score=Score(value=row[base], type="PROBABILITY"))
-            for (a, b), row in zip(spans, span_rows, strict=True)
+            for (a, b), row in zip(plan.spans, span_rows, strict=True)
             if threshold is None or row[base] >= threshold
         ]
         scores[name] = AttributeScores(summary_score=Score(value=value, type="PROBABILITY"), span_scores=span_scores)
     return AnalyzeCommentResponse(
         attribute_scores=scores,
-        languages=languages,
-        detected_languages=detected,
+        languages=plan.languages,
+        detected_languages=plan.detected,
         client_token=request.client_token,
     )
 

@@ -11,7 +11,7 @@ from service.auth import perspective_key
 from service.body import JSONRoute
 from service.deps import SettingsDep, model_and_settings
 from service.errors import ApiError
-from service.perspective.analyze import analyze, attribute_base, suggest
+from service.perspective.analyze import analyze_response, attribute_base, plan_analyze, suggest
 from service.perspective.discovery import document
 from service.perspective.schemas import (
     AnalyzeCommentRequest,
@@ -20,7 +20,7 @@ from service.perspective.schemas import (
     SuggestCommentScoreRequest,
     SuggestCommentScoreResponse,
 )
-from service.scoring import json_response, off_loop
+from service.scoring import json_response, run_scoring
 
 GOOGLE_ERROR: dict[str, Any] = {
     "model": GoogleErrorResponse,
@@ -58,8 +58,15 @@ async def comments_analyze(body: AnalyzeCommentRequest, request: Request) -> Res
     request.state.comments = 1
     detector = request.app.state.detector
     chars = len(body.comment.text or "") if body.comment else 0
-    result = await off_loop(lambda: analyze(body, model, detector, settings), chars, heavy=bool(body.span_annotations))
-    # Counted by the metrics; names were validated by analyze(), so the label set stays bounded.
+    result = await run_scoring(
+        request.app.state.batcher,
+        model,
+        lambda: plan_analyze(body, model, detector, settings),
+        lambda plan, rows: analyze_response(body, plan, rows),
+        chars,
+        heavy=bool(body.span_annotations),
+    )
+    # Counted by the metrics; names were validated by plan_analyze(), so the label set stays bounded.
     request.state.attributes = dict.fromkeys(map(attribute_base, body.requested_attributes or {}))
     return json_response(result, exclude_none=True)
 

@@ -10,7 +10,7 @@ from service.auth import native_key
 from service.body import JSONRoute
 from service.deps import ModelDep, SettingsDep, model_and_settings
 from service.schemas import EXAMPLES, AttributeOut, ErrorResponse, ModelInfo, ScoreRequest, ScoreResponse
-from service.scoring import json_body, off_loop, score_request
+from service.scoring import json_body, plan_score, run_scoring, score_body
 
 router = APIRouter(prefix="/v1", tags=["native API"], route_class=JSONRoute, dependencies=[Depends(native_key)])
 
@@ -54,7 +54,14 @@ async def score(
     model, settings = model_and_settings(http)
     http.state.comments = len(request.comments)
     chars = sum(len(c.text) for c in request.comments)
-    result = await off_loop(lambda: score_request(request, model, settings), chars, heavy=request.explain)
+    result = await run_scoring(
+        http.app.state.batcher,
+        model,
+        lambda: plan_score(request, model, settings),
+        lambda plan, rows: score_body(request, model, settings, plan, rows),
+        chars,
+        heavy=request.explain,
+    )
     http.state.attributes = result["results"][0]["scores"].keys()  # counted by the metrics (at least one comment)
     return json_body(result)
 
