@@ -143,6 +143,13 @@ def serving_rss_mb(proc: subprocess.Popen[bytes]) -> float:
     return max(rss_mb(p) for p in worker_pids(proc.pid))
 
 
+def check_workers(proc: subprocess.Popen[bytes], workers: int, log: Path) -> None:
+    """Raise unless ``workers`` processes still serve: a figure labelled 2 workers must come from 2."""
+    serving = len(worker_pids(proc.pid)) if proc.poll() is None else 0
+    if workers > 1 and serving < workers:
+        raise RuntimeError(f"{serving} of {workers} workers are serving; see {log}")
+
+
 @contextmanager
 def server(kind: str, workers: int, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
     """Start the service or the ceiling app; yield its URL, process and seconds to ready."""
@@ -169,6 +176,8 @@ def server(kind: str, workers: int, log: Path) -> Iterator[tuple[str, subprocess
             deadline = time.monotonic() + 60
             while len(worker_pids(proc.pid)) < workers and time.monotonic() < deadline:
                 time.sleep(0.1)
+            if kind == "service":  # the ceiling's small workers are not told apart from its parent
+                check_workers(proc, workers, log)
         yield url, proc, ready
     finally:
         proc.terminate()
@@ -238,6 +247,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         )
                     )
                     print(_line(served[-1]), flush=True)
+                check_workers(proc, workers, work / f"service-{workers}.log")
             for c in args.connections:
                 rows.append(_row("ceiling", workers, c, tops[c], 1.0))
                 print(_line(rows[-1]), flush=True)
