@@ -4,7 +4,7 @@ WAL mode with ``synchronous=FULL``: the transaction is on disk (WAL fsynced) bef
 ``commit()`` returns, and the HTTP response is sent only after that, so a crash
 or ``kill -9`` right after the response loses nothing. One connection per
 process, guarded by a lock; several worker processes share the file through
-SQLite's own locking (``busy_timeout``).
+SQLite's own locking (the connection's ``timeout`` is its busy timeout).
 """
 
 from __future__ import annotations
@@ -80,7 +80,6 @@ class SuggestionStore:
         delay = 0.01
         while True:
             try:
-                self._db.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
                 self._db.execute(SCHEMA)
