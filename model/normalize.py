@@ -41,6 +41,27 @@ from functools import lru_cache
 URL_TOKEN = "xxurl"
 USER_TOKEN = "xxuser"
 
+# The rules' constants. The regular expressions below are built from them, and the
+# compiled kernels of ``model.fast`` build their lookup tables from them
+# (``model.fast.tables``), so each rule's data is written once, here.
+LEET_MAP = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a"}
+"""Look-alike characters and the letters they stand for inside a leetspeak run."""
+LEET_INNER = {"!": "i", "|": "l"}
+"""Look-alikes that stand for a letter only between two letters or digits of a run."""
+LEET_CHARACTERS = "0123456789$@!|"
+"""Characters that make a run of letters a leetspeak candidate (every digit counts)."""
+SPACED_SEPARATORS = " .*_-"
+"""What may stand between spaced-out letters (``i.d.i.o.t``)."""
+SPACED_MIN_PAIRS = 3
+"""Separator-letter pairs after the first letter that make a spaced-out word (four letters)."""
+REPEAT_MIN_RUN = 3
+"""A run of at least this many equal characters (not digits or spaces) squeezes to one."""
+
+
+def char_class(chars: str) -> str:
+    """Return a regular-expression character class matching exactly ``chars``."""
+    return "[" + "".join("\\" + c if c in "\\]^-[" else c for c in chars) + "]"
+
 
 @dataclass(frozen=True, slots=True)
 class Normalized:
@@ -129,7 +150,7 @@ def _unescape(m: re.Match[str]) -> str:
 
 # -- stage 2: invisible characters ----------------------------------------------------
 
-_INVISIBLE = re.compile(
+INVISIBLE = re.compile(
     "["
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0/C1 controls except \t \n \r
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
@@ -215,12 +236,12 @@ _URL_HINT = re.compile(r"@[\w-]+\.[\w-]|://|www\.|url|\." + _SUFFIX)
 
 # -- stage 7: leetspeak ----------------------------------------------------------------
 
-_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a"}
-_LEET_INNER = {"!": "i", "|": "l"}  # only between two word characters
 # A maximal run of letters and leet characters holding a leet character; runs
 # without a letter are left alone (checked in ``_unleet_run``).
-_LEET_RUN = re.compile(r"(?<![a-z0-9$@!|])[a-z]*+[0-9$@!|][a-z0-9$@!|]*+")
-_LEET_CHARS = re.compile(r"[0-9$@!|]")
+_LEET_CLASS = char_class(LEET_CHARACTERS)
+_RUN_CLASS = char_class("abcdefghijklmnopqrstuvwxyz" + LEET_CHARACTERS)
+_LEET_RUN = re.compile(f"(?<!{_RUN_CLASS})[a-z]*+{_LEET_CLASS}{_RUN_CLASS}*+")
+_LEET_CHARS = re.compile(_LEET_CLASS)
 LEET_KEEP_SUFFIXES = (
     "st", "nd", "rd", "th", "s", "k", "m", "b", "x", "d", "h", "g", "p", "am", "pm", "gb", "mb", "kb", "km", "kg",
     "mm", "cm", "ft", "lb", "lbs", "mph", "yr", "yrs", "hr", "hrs", "min", "mins",
@@ -231,15 +252,15 @@ _LEET_KEEP = re.compile(r"[a-z]+\d+|\d+(?:" + "|".join(LEET_KEEP_SUFFIXES) + ")"
 
 def _unleet(m: re.Match[str]) -> str:
     tok = m.group()
-    core = tok.strip("!|")
+    core = tok.strip("".join(LEET_INNER))
     if _LEET_KEEP.fullmatch(core) or not any(c.isalpha() for c in core):
         return tok
     out = list(tok)
     for i, c in enumerate(tok):
-        if c in _LEET:
-            out[i] = _LEET[c]
-        elif c in _LEET_INNER and 0 < i < len(tok) - 1 and tok[i - 1].isalnum() and tok[i + 1].isalnum():
-            out[i] = _LEET_INNER[c]
+        if c in LEET_MAP:
+            out[i] = LEET_MAP[c]
+        elif c in LEET_INNER and 0 < i < len(tok) - 1 and tok[i - 1].isalnum() and tok[i + 1].isalnum():
+            out[i] = LEET_INNER[c]
     return "".join(out)
 
 
@@ -253,11 +274,13 @@ def _unleet_run(m: re.Match[str]) -> str:
 
 # -- stage 8: spaced-out letters ------------------------------------------------------
 
-_SPACED = re.compile(r"(?<![\w])[a-z](?:[ .*_-][a-z]){3,}(?![\w])")
+_SPACED = re.compile(
+    r"(?<![\w])[a-z](?:" + char_class(SPACED_SEPARATORS) + f"[a-z]){{{SPACED_MIN_PAIRS},}}" + r"(?![\w])"
+)
 
 # -- stage 9 and 10: repeats and whitespace ---------------------------------------------
 
-_REPEAT = re.compile(r"([^\d\s])\1{2,}")
+_REPEAT = re.compile(r"([^\d\s])\1" + f"{{{REPEAT_MIN_RUN - 1},}}")
 _SPACE_RUN = re.compile(r"\s+")
 
 
@@ -265,11 +288,11 @@ def _run(text: str) -> _Doc:
     doc = _Doc(text)
     if "&" in doc.text:
         doc.substitute(_ENTITY, _unescape)
-    doc.delete(m.start() for m in _INVISIBLE.finditer(doc.text))
+    doc.delete(m.start() for m in INVISIBLE.finditer(doc.text))
     if not doc.text.isascii():
         doc.substitute(_NON_ASCII, _fold)
         # Folding can create characters the earlier stage removes (e.g. via NFKC).
-        doc.delete(m.start() for m in _INVISIBLE.finditer(doc.text))
+        doc.delete(m.start() for m in INVISIBLE.finditer(doc.text))
         doc.substitute(_LETTER_RUN, _dehomoglyph)
     doc.apply(_same_length(doc.text, doc.text.lower()))
     doc.substitute(_URL, lambda m: URL_TOKEN)
@@ -329,10 +352,10 @@ def normalize_head(text: str) -> str:
     if "&" in text:
         text = _ENTITY.sub(_unescape, text)
     if not (text.isascii() and text.isprintable()):  # printable ASCII holds no invisible character
-        text = _INVISIBLE.sub("", text)
+        text = INVISIBLE.sub("", text)
     if not text.isascii():
         text = _NON_ASCII.sub(_fold, text)
-        text = _INVISIBLE.sub("", text)
+        text = INVISIBLE.sub("", text)
         if _ANY_HOMOGLYPH.search(text):  # words without one are left as they are
             text = _LETTER_RUN.sub(_dehomoglyph, text)
     text = _lower(text)

@@ -247,7 +247,7 @@ def test_compiled_head_runs_the_stages_a_stage_makes_work_for(text: str) -> None
 
 
 def assert_hint_agrees(text: str) -> None:
-    from model import fast
+    from model.fast import text as fast
 
     low = text.lower()
     cps = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -303,7 +303,7 @@ def test_fast_path_matches_on_every_validation_comment(shipped_model: ToxicityMo
 
 def test_a_fingerprint_match_is_confirmed_on_the_full_key() -> None:
     """Two keys whose entries share a slot and a fingerprint are still told apart."""
-    from model import fast
+    from model.fast import hashing as fast
 
     bits = 4
     wanted, other = np.uint64(0x123), np.uint64(0x456)

