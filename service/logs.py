@@ -3,7 +3,7 @@
 The access line carries a request id, method, route template, status, latency and
 the number of comments; never the body, never the query string (it can hold an
 API key). Uvicorn's own access log is switched off in favour of this one. The same
-middleware records the request metrics (``service.metrics``), so they cost no
+middleware records the request metrics (``service.core.metrics``), so they cost no
 extra layer on the hot routes.
 """
 
@@ -20,7 +20,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:  # importing prometheus_client here would fix its storage before `python -m service` chose it
-    from service.metrics import Metrics
+    from service.core.metrics import Metrics
 
 access = logging.getLogger("toxicity.access")
 COMMENTS_KEY = "comments"  # routes set request.state.comments

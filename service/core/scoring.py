@@ -17,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 
 from model import ToxicityModel
 from model.errors import UnknownAttribute
-from service.errors import ApiError, Problem
-from service.schemas import ScoreRequest
+from service.core.errors import ApiError, Problem
+from service.core.schemas import ScoreRequest
 from service.settings import Settings
 
 T = TypeVar("T")
