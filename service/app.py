@@ -14,8 +14,8 @@ from service import logs
 from service import reload as reloading
 from service.core import errors
 from service.core.auth import load_keys, native_key
+from service.core.batcher import ScoreBatcher
 from service.core.metrics import Metrics
-from service.core.scoring import ScoreBatcher
 from service.logs import AccessLog
 from service.middleware.body_guard import BodyGuard
 from service.middleware.hot_routes import HotRoutes, hot_routes

@@ -5,6 +5,8 @@
 - ``deps``: the typed dependencies that hand a route the model and the settings.
 - ``schemas``: the native API's request and response shapes.
 - ``scoring``: check a request's limits, plan what to score, score it, build the response.
+- ``batcher``: ``ScoreBatcher``, which scores the small requests of one event-loop turn
+  with one model call.
 - ``metrics``: the Prometheus registry the access log records into and ``GET /metrics`` reads.
 
 May import ``model``, ``service.settings`` and its own modules; never
