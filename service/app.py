@@ -16,7 +16,7 @@ from service.core import errors
 from service.core.auth import load_keys, native_key
 from service.core.batcher import ScoreBatcher
 from service.core.metrics import Metrics
-from service.logs import AccessLog
+from service.middleware.access_log import AccessLog
 from service.middleware.body_guard import BodyGuard
 from service.middleware.hot_routes import HotRoutes, hot_routes
 from service.middleware.rate_limit import RateLimit
