@@ -29,7 +29,7 @@ from service import logs
 from service.settings import Settings
 
 WORKER_READY_SECONDS = 120
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # not imported from service.metrics: that would load prometheus_client
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # not imported from service.core.metrics: that would load prometheus_client
 
 
 def metrics_dir() -> tuple[Path, bool]:

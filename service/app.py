@@ -10,20 +10,21 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from service import errors, logs
+from service import logs
 from service import reload as reloading
-from service.auth import load_keys, native_key
-from service.body import BodyGuard
-from service.hot_routes import HotRoutes, hot_routes
-from service.logs import AccessLog
-from service.metrics import Metrics
+from service.core import errors
+from service.core.auth import load_keys, native_key
+from service.core.batcher import ScoreBatcher
+from service.core.metrics import Metrics
+from service.middleware.access_log import AccessLog
+from service.middleware.body_guard import BodyGuard
+from service.middleware.hot_routes import HotRoutes, hot_routes
+from service.middleware.rate_limit import RateLimit
 from service.perspective import errors as perspective_errors  # noqa: F401 - registers Google-shaped errors
 from service.perspective import routes as perspective
 from service.perspective.language import Detector
 from service.perspective.store import SuggestionStore
-from service.quota import RateLimit
 from service.routes import admin, health, metrics, native
-from service.scoring import ScoreBatcher
 from service.settings import Settings
 
 log = logging.getLogger("toxicity.app")

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from model import ToxicityModel, load_model
 from model.errors import ArtifactError
-from service.metrics import Metrics
+from service.core.metrics import Metrics
 from service.settings import Settings
 
 log = logging.getLogger("toxicity.reload")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.errors import ApiError, Problem, register_renderer
+from service.core.errors import ApiError, Problem, register_renderer
 
 ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"

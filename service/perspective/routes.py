@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from service.auth import perspective_key
-from service.body import JSONRoute
-from service.deps import SettingsDep, model_and_settings
-from service.errors import ApiError
+from service.core.auth import perspective_key
+from service.core.deps import SettingsDep, model_and_settings
+from service.core.errors import ApiError
+from service.core.scoring import json_response, run_scoring
+from service.middleware.body_guard import JSONRoute
 from service.perspective.analyze import analyze_response, attribute_base, plan_analyze, suggest
 from service.perspective.discovery import document
 from service.perspective.schemas import (
@@ -20,7 +21,6 @@ from service.perspective.schemas import (
     SuggestCommentScoreRequest,
     SuggestCommentScoreResponse,
 )
-from service.scoring import json_response, run_scoring
 
 GOOGLE_ERROR: dict[str, Any] = {
     "model": GoogleErrorResponse,

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from service import reload as reloading
-from service.errors import ApiError
-from service.schemas import ErrorResponse, ReloadResult
+from service.core.errors import ApiError
+from service.core.schemas import ErrorResponse, ReloadResult
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from service.schemas import Health
+from service.core.schemas import Health
 
 router = APIRouter(tags=["health"])
 

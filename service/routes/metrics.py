@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from service.auth import native_key
-from service.metrics import CONTENT_TYPE, Metrics
+from service.core.auth import native_key
+from service.core.metrics import CONTENT_TYPE, Metrics
 
 router = APIRouter()
 

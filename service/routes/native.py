@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 
-from service.auth import native_key
-from service.body import JSONRoute
-from service.deps import ModelDep, SettingsDep, model_and_settings
-from service.schemas import EXAMPLES, AttributeOut, ErrorResponse, ModelInfo, ScoreRequest, ScoreResponse
-from service.scoring import json_body, plan_score, run_scoring, score_body
+from service.core.auth import native_key
+from service.core.deps import ModelDep, SettingsDep, model_and_settings
+from service.core.schemas import EXAMPLES, AttributeOut, ErrorResponse, ModelInfo, ScoreRequest, ScoreResponse
+from service.core.scoring import json_body, plan_score, run_scoring, score_body
+from service.middleware.body_guard import JSONRoute
 
 router = APIRouter(prefix="/v1", tags=["native API"], route_class=JSONRoute, dependencies=[Depends(native_key)])
 

@@ -10,7 +10,7 @@ import pytest
 
 from model import ToxicityModel
 from service.app import create_app
-from service.scoring import ScoreBatcher
+from service.core.batcher import ScoreBatcher
 from service.settings import Settings
 from tests.service.conftest import running
 

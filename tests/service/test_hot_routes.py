@@ -10,10 +10,10 @@ import pytest
 from fastapi import APIRouter, Depends, Request, Response
 
 from service.app import create_app
-from service.auth import native_key
-from service.hot_routes import HotRoute, hot_route, hot_routes
+from service.core.auth import native_key
+from service.core.schemas import ScoreRequest
+from service.middleware.hot_routes import HotRoute, hot_route, hot_routes
 from service.routes import native
-from service.schemas import ScoreRequest
 from service.settings import Settings
 from tests.service.conftest import running
 

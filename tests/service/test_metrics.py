@@ -17,7 +17,7 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.app import create_app
-from service.metrics import FLUSH_SECONDS, Metrics
+from service.core.metrics import FLUSH_SECONDS, Metrics
 from service.settings import Settings
 from tests.live import live_server
 from tests.service.conftest import running

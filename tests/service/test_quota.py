@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from service.app import create_app
-from service.quota import TokenBuckets
+from service.middleware.rate_limit import TokenBuckets
 from service.settings import Settings
 from tests.service.conftest import running
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from model import ToxicityModel
-from service.schemas import ScoreResponse
+from service.core.schemas import ScoreResponse
 
 pytestmark = pytest.mark.anyio
 

@@ -34,7 +34,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.body import PARSED
+from service.middleware.body_guard import PARSED
 
 if TYPE_CHECKING:
     from fastapi._compat import ModelField  # the route's own body field (FastAPI's type)

@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.auth import matches, presented_key
-from service.errors import ApiError, render
+from service.core.auth import matches, presented_key
+from service.core.errors import ApiError, render
 from service.perspective.errors import is_perspective_path
 
 MAX_BUCKETS = 65_536  # about 10 MB of (tokens, time) pairs and keys at most

@@ -22,7 +22,7 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import ApiError, render
+from service.core.errors import ApiError, render
 
 PARSED = "toxicity.json"
 

@@ -15,7 +15,7 @@ from fastapi import Request
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import Scope
 
-from service.errors import ApiError
+from service.core.errors import ApiError
 from service.settings import Settings
 
 
