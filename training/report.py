@@ -14,15 +14,26 @@ import numpy as np
 from numpy.typing import NDArray
 
 from training.loaders import (
+    cat_large,
     davidson,
+    dynahate,
+    edos,
     ethos,
+    gab_hate,
     generic,
+    hatexplain,
     impermium,
     implicit_hate,
     olid,
+    paradetox,
+    reddit_misogyny,
+    sbic,
     stormfront,
     toxic_spans,
+    trac1,
     tweeteval,
+    unhealthy,
+    youtube_threats,
 )
 from training.metrics import reliability
 
@@ -35,6 +46,17 @@ MAPPING_DOCS = {
     "implicit-hate": implicit_hate,
     "degibert-stormfront": stormfront,
     "impermium-insults": impermium,
+    "unhealthy-conversations": unhealthy,
+    "cat-large": cat_large,
+    "gab-hate-corpus": gab_hate,
+    "reddit-misogyny": reddit_misogyny,
+    "edos": edos,
+    "sbic": sbic,
+    "dynahate": dynahate,
+    "trac1": trac1,
+    "paradetox": paradetox,
+    "hatexplain": hatexplain,
+    "youtube-violent-threats": youtube_threats,
     "generic, Jigsaw 2018 and Civil Comments 2019 formats": generic,
 }
 

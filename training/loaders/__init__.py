@@ -10,14 +10,25 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from training.loaders import (
+    cat_large,
     davidson,
+    dynahate,
+    edos,
     ethos,
+    gab_hate,
+    hatexplain,
     impermium,
     implicit_hate,
     olid,
+    paradetox,
+    reddit_misogyny,
+    sbic,
     stormfront,
     toxic_spans,
+    trac1,
     tweeteval,
+    unhealthy,
+    youtube_threats,
 )
 from training.loaders.generic import load_civil_comments_2019, load_jigsaw_2018, load_table
 from training.records import Record
@@ -36,6 +47,21 @@ SHARED_SOURCES: dict[str, Loader] = {
     "implicit-hate": implicit_hate.load,
     "degibert-stormfront": stormfront.load,
     "impermium-insults": impermium.load,
+    # Added later, after the first nine so their duplicates never displace those. Most
+    # in-domain and cleanest first: news and Wikipedia comments, then sets coded by
+    # trained or expert annotators, then crowd aggregates, synthetic, tokenised and
+    # lower-cased text.
+    "unhealthy-conversations": unhealthy.load,
+    "cat-large": cat_large.load,
+    "gab-hate-corpus": gab_hate.load,
+    "reddit-misogyny": reddit_misogyny.load,
+    "edos": edos.load,
+    "sbic": sbic.load,
+    "dynahate": dynahate.load,
+    "trac1": trac1.load,
+    "paradetox": paradetox.load,
+    "hatexplain": hatexplain.load,
+    "youtube-violent-threats": youtube_threats.load,
 }
 
 # The attribute each source was built to label: the one its validation AUC is judged on.
@@ -49,6 +75,17 @@ PRIMARY_ATTRIBUTE: dict[str, str] = {
     "implicit-hate": "IDENTITY_ATTACK",
     "degibert-stormfront": "IDENTITY_ATTACK",
     "impermium-insults": "INSULT",
+    "unhealthy-conversations": "TOXICITY",
+    "cat-large": "TOXICITY",
+    "gab-hate-corpus": "IDENTITY_ATTACK",
+    "reddit-misogyny": "IDENTITY_ATTACK",
+    "edos": "IDENTITY_ATTACK",
+    "sbic": "TOXICITY",
+    "dynahate": "IDENTITY_ATTACK",
+    "trac1": "TOXICITY",
+    "paradetox": "TOXICITY",
+    "hatexplain": "IDENTITY_ATTACK",
+    "youtube-violent-threats": "THREAT",
     "jigsaw-2018": "TOXICITY",
     "civil-comments-2019": "TOXICITY",
 }
