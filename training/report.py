@@ -200,7 +200,9 @@ def render_card(manifest: Mapping[str, Any], plot_names: Sequence[str]) -> str:
         "",
         "## Data",
         "",
-        f"All sources in `../shared/data` (see its PROVENANCE.md). Each source is split "
+        f"The sources below, from `../shared/data` (see its PROVENANCE.md; by default every "
+        "set there except those `training.loaders.sources` leaves out, whose loaders say why). "
+        "Each source is split "
         f"{1 - data['validation_fraction']:.0%} / {data['validation_fraction']:.0%} into "
         "training and validation by a hash of a group key: the comment's near-duplicate key "
         "(normalised, placeholders and punctuation dropped) or, for Stormfront, the forum "

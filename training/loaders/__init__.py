@@ -1,7 +1,8 @@
 """Dataset loaders: one per source format, all yielding ``training.records.Record``.
 
 ``SHARED_SOURCES`` maps each folder of ``../shared/data`` to its loader. The
-label mapping of each source is documented in its module and in the model card.
+label mapping of each source is documented in its module and in the model card;
+its licence, and whether the default model leaves it out, in ``sources``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from training.loaders import (
     youtube_threats,
 )
 from training.loaders.generic import load_civil_comments_2019, load_jigsaw_2018, load_table
+from training.loaders.sources import SOURCE_INFO, SourceInfo, default_excluded
 from training.records import Record
 
 Loader = Callable[[Path], Iterator[Record]]
@@ -93,7 +95,10 @@ PRIMARY_ATTRIBUTE: dict[str, str] = {
 __all__ = [
     "PRIMARY_ATTRIBUTE",
     "SHARED_SOURCES",
+    "SOURCE_INFO",
     "Loader",
+    "SourceInfo",
+    "default_excluded",
     "load_civil_comments_2019",
     "load_jigsaw_2018",
     "load_table",
