@@ -65,13 +65,15 @@ def test_unhealthy_mapping_and_weights(tmp_path: Path) -> None:
 
 
 def test_unhealthy_hostility_wins_over_healthy(tmp_path: Path) -> None:
-    recs = list(unhealthy.load(ucc_dir(tmp_path, ucc_row(1, "He is a crook.", healthy=1, confidence=0.6, hostile=1))))
+    recs = list(
+        unhealthy.load(ucc_dir(tmp_path, ucc_row(1, "The mayor is a liar.", healthy=1, confidence=0.6, hostile=1)))
+    )
     assert [r.labels for r in recs] == [{"TOXICITY": 1}]
 
 
 def test_unhealthy_never_yields_the_test_file(tmp_path: Path) -> None:
-    val = ucc_row(1, "A val comment.") + ucc_row(2, "Hear,  hear!")
-    test = ucc_row(3, "Only in the test file.") + ucc_row(4, "HEAR HEAR")
+    val = ucc_row(1, "A val comment.") + ucc_row(2, "Well put,  sir!")
+    test = ucc_row(3, "Only in the test file.") + ucc_row(4, "WELL PUT SIR")
     recs = list(unhealthy.load(ucc_dir(tmp_path, val, test)))
     assert [r.text for r in recs] == ["A val comment."]  # the near-copy of a test text is dropped too
 

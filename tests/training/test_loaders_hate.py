@@ -96,7 +96,7 @@ def test_reddit_misogyny_aggregates_entries(tmp_path: Path) -> None:
         + rm_row("a2", "she should be beaten", "Treatment", "Threatening_Physical_violence")
         + rm_row("a3", "you absolute clown", "Nonmisogynistic_personal_attack", "Gender_of_recipient_is_Male")
         + rm_row("a4", "that is a sexist thing to say", "Counter_speech")
-        + rm_row("a5", "Could be worse", "None_of_the_categories", image="NBC could have sent someone")
+        + rm_row("a5", "Sounds fine", "None_of_the_categories", image="see you at the game")
         + rm_row("a6", "[removed]", "None_of_the_categories")
         + rm_row("a7", "", "None_of_the_categories")
         + rm_row("a8", "Nice", "None_of_the_categories")
@@ -110,13 +110,13 @@ def test_reddit_misogyny_aggregates_entries(tmp_path: Path) -> None:
         "she should be beaten",
         "you absolute clown",
         "that is a sexist thing to say",
-        "Could be worse,NBC could have sent someone",  # the text that spilled into `image`
+        "Sounds fine,see you at the game",  # the text that spilled into `image`
     }
     assert recs["women are all liars"].labels == {"TOXICITY": 1, "IDENTITY_ATTACK": 1, "INSULT": 1}
     assert recs["she should be beaten"].labels == {"TOXICITY": 1, "IDENTITY_ATTACK": 1, "THREAT": 1}
     assert recs["you absolute clown"].labels == {"TOXICITY": 1, "IDENTITY_ATTACK": 0, "INSULT": 1}
     assert recs["that is a sexist thing to say"].labels == {"IDENTITY_ATTACK": 0}
-    assert recs["Could be worse,NBC could have sent someone"].labels == {
+    assert recs["Sounds fine,see you at the game"].labels == {
         "TOXICITY": 0, "IDENTITY_ATTACK": 0, "THREAT": 0, "INSULT": 0,
     }  # fmt: skip
 
@@ -197,10 +197,10 @@ def test_edos_mapping_and_test_split(tmp_path: Path) -> None:
             "4. prejudiced discussions",
             "4.2 supporting systemic discrimination against women as a group",
         )
-        + edos_row(5, "Then, she's a keeper. [URL]")
+        + edos_row(5, "[USER] great recipe, thanks [URL]")
         + edos_row(6, "a test post", "2. derogation", "2.1 descriptive attacks", "test")
-        + edos_row(7, "A man can dream...", split="test")
-        + edos_row(8, "a man can dream")
+        + edos_row(7, "What a lovely morning!!", split="test")
+        + edos_row(8, "what a lovely morning")
     )
     write(tmp_path / "edos_labelled_aggregated.filtered.csv", EDOS_HEADER + rows, gz=True)
     recs = by_text(list(edos.load(tmp_path)))
@@ -208,12 +208,12 @@ def test_edos_mapping_and_test_split(tmp_path: Path) -> None:
         "[USER] she deserves a beating",
         "women are stupid sluts",
         "typical woman driver",
-        "Then, she's a keeper. [URL]",
+        "[USER] great recipe, thanks [URL]",
     }
     assert recs["[USER] she deserves a beating"].labels == {"TOXICITY": 1, "IDENTITY_ATTACK": 1, "THREAT": 1}
     assert recs["women are stupid sluts"].labels == {"TOXICITY": 1, "IDENTITY_ATTACK": 1, "THREAT": 0, "INSULT": 1}
     assert recs["typical woman driver"].labels == {"TOXICITY": 1, "IDENTITY_ATTACK": 1, "THREAT": 0}
-    assert recs["Then, she's a keeper. [URL]"].labels == {"IDENTITY_ATTACK": 0, "THREAT": 0}
+    assert recs["[USER] great recipe, thanks [URL]"].labels == {"IDENTITY_ATTACK": 0, "THREAT": 0}
 
 
 def test_edos_malformed(tmp_path: Path) -> None:

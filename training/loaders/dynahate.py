@@ -13,8 +13,8 @@ nothate deliberately includes abuse of other targets):
   derogation may still threaten).
 - nothate: IDENTITY_ATTACK 0. TOXICITY and THREAT unknown: nothate includes
   swearing, abuse and threats aimed at targets that are not protected groups
-  ("i'm going to kill <name>", "shoot them all" about an organisation); many
-  perturbations were written to be exactly that.
+  (a named person, a politician, an organisation); many perturbations were
+  written to be exactly that.
 
 ``group`` is the original entry's id, so an original and its perturbation (linked
 by ``acl.id.matched``) fall on the same side of the train/validation split; split

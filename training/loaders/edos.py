@@ -16,8 +16,9 @@ finer vector. Mapping:
   vectors: INSULT unknown.
 - not sexist: IDENTITY_ATTACK 0 and THREAT 0. TOXICITY unknown: abuse without a
   sexist angle is labelled not sexist. **Caveat:** only sexist threats were
-  labelled, so a threat without a sexist angle ("kill yourself", "I'm gonna beat
-  your ass") is a THREAT negative here by mistake. Such posts are a small share.
+  labelled, so a threat without a sexist angle (telling someone to kill
+  themselves, promising a beating) is a THREAT negative here by mistake. Such
+  posts are a small share.
 
 ``[USER]`` and ``[URL]`` placeholders are left as written, as the loaders leave
 every source's text. ``model.normalize`` turns the ``URL`` inside ``[URL]`` into its

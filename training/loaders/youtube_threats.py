@@ -6,8 +6,8 @@ individual, ``1`` a group, ``2`` other. Mapping:
 - every row: THREAT 1 and TOXICITY 1.
 - IDENTITY_ATTACK: unknown in every row. Group-targeted threats (``1``) are often
   aimed at religious or national groups but the set does not say which; and the
-  individual-targeted ones also hold identity slurs ("kill this jewish ..."), so
-  a 0 there would be wrong as well.
+  individual-targeted ones often name the person's religion or origin as the
+  reason, so a 0 there would be wrong as well.
 - Nothing else is labelled.
 
 The set has no negatives; the training pipeline takes those from other sources.
