@@ -1,8 +1,9 @@
 """The ``toxicity`` command: ``toxicity train`` and ``toxicity evaluate``.
 
-Both read the shared data sets (``../shared/data`` by default, when present), any
-sources named with ``--source``, and any user files given with ``--table``,
-``--jigsaw-2018`` or ``--civil-comments-2019``. Progress goes to stderr; runs are
+Both read the shared data sets (``../shared/data`` by default, when present, minus
+the sets ``training.loaders.sources`` leaves out by default), or only the sources
+named with ``--source``, less any ``--exclude-source``, and any user files given
+with ``--table``, ``--jigsaw-2018`` or ``--civil-comments-2019``. Progress goes to stderr; runs are
 deterministic for the same data and ``--seed``.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 from model.attributes import ATTRIBUTE_NAMES
 from model.errors import ToxicityError
 from training.errors import TrainingError
+from training.loaders.sources import default_excluded
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -46,7 +48,21 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
         default=DEFAULT_DATA,
         help="folder of shared data sets (default: %(default)s)",
     )
-    g.add_argument("--source", action="append", default=[], help="use only these shared sources (repeatable)")
+    g.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="use only these shared sources (repeatable); a source named here is used even if it is "
+        "left out by default",
+    )
+    g.add_argument(
+        "--exclude-source",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave this shared source out (repeatable)",
+    )
     g.add_argument("--no-shared", action="store_true", help="do not read the shared data sets")
     g.add_argument(
         "--table",
@@ -94,7 +110,7 @@ def _corpus(args: argparse.Namespace, validation_fraction: float, seed: int) -> 
     sources = []
     if not args.no_shared:
         if args.source or args.data_dir.is_dir():
-            sources = shared_loaders(args.data_dir, args.source or None)
+            sources = shared_loaders(args.data_dir, args.source or None, args.exclude_source)
         elif args.data_dir != DEFAULT_DATA:
             raise TrainingError(f"--data-dir {args.data_dir} is not a folder")
     extra: list[tuple[str, Iterator[Record], list[Path]]] = []
@@ -184,11 +200,20 @@ def _summary(manifest: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def excluded_sources_help() -> str:
+    """Return the help paragraph naming the shared sources left out by default, and why."""
+    lines = ["shared sources left out unless named with --source:"]
+    lines += [f"  {name}: {reason}" for name, reason in default_excluded().items()]
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``toxicity`` argument parser."""
     parser = argparse.ArgumentParser(prog="toxicity", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("train", help="train a model and write its artifact")
+    # The epilog lists one excluded source per line; the raw formatter keeps those lines.
+    epilog, raw = excluded_sources_help(), argparse.RawDescriptionHelpFormatter
+    t = sub.add_parser("train", help="train a model and write its artifact", epilog=epilog, formatter_class=raw)
     _add_data_args(t)
     t.add_argument(
         "--out",
@@ -200,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     t.add_argument("--quiet", action="store_true", help="no progress output")
     t.set_defaults(func=cmd_train)
-    e = sub.add_parser("evaluate", help="evaluate an artifact against a dataset")
+    e = sub.add_parser("evaluate", help="evaluate an artifact against a dataset", epilog=epilog, formatter_class=raw)
     _add_data_args(e)
     e.add_argument("--model", type=Path, default=None, help="artifact folder (default: the shipped model)")
     e.add_argument(

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from training.loaders import SHARED_SOURCES, Loader
+from training.loaders import SHARED_SOURCES, Loader, default_excluded
 from training.records import Record, dedup_key
 
 
@@ -71,12 +71,25 @@ def describe_files(paths: Iterable[Path], root: Path | None = None) -> list[Data
     return out
 
 
-def shared_loaders(data_dir: Path, names: Sequence[str] | None = None) -> list[tuple[str, Loader, Path]]:
-    """Return ``(name, loader, folder)`` for the shared sources present (or those named)."""
-    wanted = list(names) if names else [n for n in SHARED_SOURCES if (data_dir / n).is_dir()]
-    unknown = [n for n in wanted if n not in SHARED_SOURCES]
+def shared_loaders(
+    data_dir: Path, names: Sequence[str] | None = None, exclude: Sequence[str] = ()
+) -> list[tuple[str, Loader, Path]]:
+    """Return ``(name, loader, folder)`` for the shared sources named, or else the default ones present.
+
+    The default is every source present except those ``training.loaders.sources``
+    leaves out of the default model (a non-commercial licence, a mixed-in test
+    split); naming a source includes it all the same. ``exclude`` drops sources
+    from either list.
+    """
+    if names:
+        wanted = list(names)
+    else:
+        skipped = default_excluded()
+        wanted = [n for n in SHARED_SOURCES if (data_dir / n).is_dir() and n not in skipped]
+    unknown = [n for n in [*wanted, *exclude] if n not in SHARED_SOURCES]
     if unknown:
         raise ValueError(f"unknown source(s) {unknown}; known: {', '.join(SHARED_SOURCES)}")
+    wanted = [n for n in wanted if n not in exclude]
     missing = [n for n in wanted if not (data_dir / n).is_dir()]
     if missing:
         raise FileNotFoundError(f"source folder(s) not found under {data_dir}: {missing}")

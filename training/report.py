@@ -14,15 +14,26 @@ import numpy as np
 from numpy.typing import NDArray
 
 from training.loaders import (
+    cat_large,
     davidson,
+    dynahate,
+    edos,
     ethos,
+    gab_hate,
     generic,
+    hatexplain,
     impermium,
     implicit_hate,
     olid,
+    paradetox,
+    reddit_misogyny,
+    sbic,
     stormfront,
     toxic_spans,
+    trac1,
     tweeteval,
+    unhealthy,
+    youtube_threats,
 )
 from training.metrics import reliability
 
@@ -35,6 +46,17 @@ MAPPING_DOCS = {
     "implicit-hate": implicit_hate,
     "degibert-stormfront": stormfront,
     "impermium-insults": impermium,
+    "unhealthy-conversations": unhealthy,
+    "cat-large": cat_large,
+    "gab-hate-corpus": gab_hate,
+    "reddit-misogyny": reddit_misogyny,
+    "edos": edos,
+    "sbic": sbic,
+    "dynahate": dynahate,
+    "trac1": trac1,
+    "paradetox": paradetox,
+    "hatexplain": hatexplain,
+    "youtube-violent-threats": youtube_threats,
     "generic, Jigsaw 2018 and Civil Comments 2019 formats": generic,
 }
 
@@ -178,7 +200,9 @@ def render_card(manifest: Mapping[str, Any], plot_names: Sequence[str]) -> str:
         "",
         "## Data",
         "",
-        f"All sources in `../shared/data` (see its PROVENANCE.md). Each source is split "
+        f"The sources below, from `../shared/data` (see its PROVENANCE.md; by default every "
+        "set there except those `training.loaders.sources` leaves out, whose loaders say why). "
+        "Each source is split "
         f"{1 - data['validation_fraction']:.0%} / {data['validation_fraction']:.0%} into "
         "training and validation by a hash of a group key: the comment's near-duplicate key "
         "(normalised, placeholders and punctuation dropped) or, for Stormfront, the forum "

@@ -91,12 +91,16 @@ def read_rows(
     *,
     delimiter: str = ",",
     quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL,
+    names: Sequence[str] | None = None,
 ) -> Iterator[Row]:
-    """Yield rows of a delimited file with a header, checking columns and row widths."""
+    """Yield rows of a delimited file with a header, checking columns and row widths.
+
+    A file without a header row is read with ``names`` as its column names.
+    """
     with open_text(path) as handle:
         reader = csv.reader(handle, delimiter=delimiter, quoting=quoting, strict=True)
         try:
-            header = next(reader, None)
+            header = list(names) if names is not None else next(reader, None)
             if header is None:
                 raise DataFormatError(path, 1, "file is empty (no header row)")
             missing = [c for c in required if c not in header]
