@@ -4,7 +4,12 @@ Both score the same real comments (the shared data's validation split, natural
 lengths) in the same run, pinned to one core:
 
 * one comment per call, µs per comment (and p50/p99 of a call);
-* batches of 1,000, comments per second.
+* batches of 1,000, comments per second;
+* what sentence scoring costs: batches of typical comments and of 2 KB comments
+  (consecutive validation comments joined), scored whole only (one kernel call a
+  comment, as before long comments were split) and as the model scores them
+  (whole and sentence by sentence); the ratio is the cost, target at most 1.5
+  for typical comments.
 
 The textbook pipeline (``bench/textbook.py``: word (1, 2) + char_wb (2, 5) TF-IDF,
 ``LogisticRegression``) is fitted in this run on the shared training split, and
@@ -30,7 +35,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import SHARED_DATA, has_data, median_of, table, write_json
 from bench.texts import validation_texts
 
-TARGETS = {"single_us": 50.0, "batch_per_s": 60_000.0}
+TARGETS = {"single_us": 50.0, "batch_per_s": 60_000.0, "sentence_cost_typical": 1.5}
+
+
+def joined(texts: Sequence[str], size: int = 2048, count: int = 2000) -> list[str]:
+    """Return up to ``count`` comments of about ``size`` bytes, each consecutive ``texts`` joined by spaces."""
+    out: list[str] = []
+    current: list[str] = []
+    length = 0
+    for t in texts:
+        current.append(t.strip())
+        length += len(t.encode()) + 1
+        if length >= size:
+            out.append(" ".join(current)[:size])
+            current, length = [], 0
+            if len(out) == count:
+                break
+    return out
 
 
 def pin_one_core() -> int | None:
@@ -102,6 +123,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "batch_per_s": median_of(batches),
         }
         print(f"  {name}: {out[name]}", flush=True)
+    fast = model.fast()
+    assert fast is not None, model.fast_path_error
+    out["sentences"] = {}
+    for label, sample in (("typical", list(many)), ("2 KB", joined(many))):
+        size = min(1000, len(sample))
+        whole = median_of([batched(fast.probabilities, sample, size) for _ in range(args.repeat)])
+        combined = median_of([batched(model.probabilities, sample, size) for _ in range(args.repeat)])
+        out["sentences"][label] = {"comments": len(sample), "whole_per_s": whole, "combined_per_s": combined}
+        out["sentences"][label]["cost"] = whole / combined
+        print(f"  sentences, {label}: {out['sentences'][label]}", flush=True)
     ref = model.reference_probabilities(list(many[:2000]))
     out["max_abs_diff_vs_scikit_learn"] = float(np.abs(model.probabilities(list(many[:2000])) - ref).max())
     out["single_speedup"] = out["textbook"]["single_us"] / out["fast"]["single_us"]
@@ -130,7 +161,21 @@ def markdown(r: dict[str, Any]) -> str:
         ],
         ["max |fast - scikit-learn| probability", f"{r['max_abs_diff_vs_scikit_learn']:.1e}", "", "", "<= 1e-6"],
     ]
-    return table(["in process", "fast path (6 attributes)", "textbook (1 attribute)", "ratio", "target"], rows)
+    main = table(["in process", "fast path (6 attributes)", "textbook (1 attribute)", "ratio", "target"], rows)
+    costs = [
+        [
+            f"{label} ({f['comments']:,} comments, batches of up to 1,000)",
+            f"{f['whole_per_s']:,.0f}",
+            f"{f['combined_per_s']:,.0f}",
+            f"{f['cost']:.2f}x",
+            f"<= {TARGETS['sentence_cost_typical']:g}x" if label == "typical" else "",
+        ]
+        for label, f in r.get("sentences", {}).items()
+    ]
+    if not costs:
+        return main
+    heads = ["sentence scoring", "whole only, comments/s", "whole and sentences, comments/s", "cost", "target"]
+    return main + "\n\n" + table(heads, costs)
 
 
 def parser() -> argparse.ArgumentParser:

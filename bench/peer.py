@@ -224,7 +224,12 @@ def validation(model: ToxicityModel, python: Path, data: Path) -> tuple[list[dic
     seed = int(split.get("split_seed", 0))
     say(f"rebuilding the corpus from {data} (validation fraction {fraction}, seed {seed})")
     corpus = build_corpus(shared_loaders(data), validation_fraction=fraction, seed=seed, data_root=data)
-    records, _ = corpus.part(True)
+    records, keys = corpus.part(True)
+    tune_fraction = model.manifest.get("parameters", {}).get("tune_fraction")
+    if tune_fraction is not None:  # the report half: what the card's figures are measured on
+        from training.evaluate import split_tuning
+
+        records = split_tuning(records, keys, seed, float(tune_fraction))[1]
     texts = [r.text for r in records]
     say(f"scoring {len(texts)} validation comments with both models")
     ours = model.probabilities(texts)

@@ -35,6 +35,7 @@ import sklearn
 
 from model.attributes import BY_NAME, Status
 from model.calibration import Calibrator
+from model.combine import Combiner
 from model.errors import ArtifactError, ArtifactIntegrityError, ArtifactNotFound, ArtifactVersionError
 from model.features import Featurizer
 from model.scorer import AttributeInfo, ToxicityModel
@@ -207,6 +208,7 @@ def _build(payload: Mapping[str, Any], manifest: Mapping[str, Any]) -> ToxicityM
         attributes = list(payload["attributes"])
         featurizer = Featurizer.from_payload(payload)
         calibrators = [Calibrator.from_dict(d) for d in payload["calibrators"]]
+        combiners = [Combiner.from_dict(d) for d in payload["combiners"]] if payload.get("combiners") else None
         described = manifest.get("attributes", {})
         info = {}
         for name in attributes:
@@ -217,6 +219,7 @@ def _build(payload: Mapping[str, Any], manifest: Mapping[str, Any]) -> ToxicityM
                 status=Status(meta.get("status", Status.EXPERIMENTAL)),
                 reason=str(meta.get("reason", "")),
                 threshold=float(meta.get("threshold", 0.5)),
+                presets={k: float(v["threshold"]) for k, v in meta.get("presets", {}).items()},
             )
         return ToxicityModel(
             featurizer,
@@ -226,6 +229,7 @@ def _build(payload: Mapping[str, Any], manifest: Mapping[str, Any]) -> ToxicityM
             calibrators,
             info,
             manifest,
+            combiners,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ArtifactError(f"artifact content is not a model of format {FORMAT_VERSION}: {exc}") from None

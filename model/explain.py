@@ -13,6 +13,10 @@ spans of the *original* text (Python string indices, end-exclusive) as follows:
 
 So ``intercept + sum(span weights) + other == logit``, where ``other`` sums spans
 left out when the list is truncated to the largest ``max_spans`` by magnitude.
+
+A comment scored sentence by sentence (``model.combine.units``) also lists each
+sentence's own score and marks the one that scored highest: the sentence that
+drove the combined score, which a long comment's whole-text words can hide.
 Offsets point at what the client sent: a word that normalisation folded
 (``1d10t``, ``i d i o t``, an entity, a URL) maps back to all of it.
 """
@@ -45,6 +49,15 @@ class SpanWeight:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitScore:
+    """One sentence (or run of short sentences) of the original text and its own score."""
+
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class Explanation:
     """Why one attribute scored as it did for one comment."""
 
@@ -54,6 +67,10 @@ class Explanation:
     intercept: float
     spans: tuple[SpanWeight, ...]
     other: float
+    sentences: tuple[UnitScore, ...] = ()
+    """Each unit's own score, when the comment was scored sentence by sentence."""
+    driver: int | None = None
+    """Index in ``sentences`` of the highest-scoring one."""
 
 
 def _word_ngrams(text: str, ngram_range: tuple[int, int]) -> dict[str, list[tuple[int, int]]]:
@@ -96,8 +113,9 @@ def explain(
     scores: Sequence[float],
     text: str,
     max_spans: int,
+    unit_scores: Sequence[Sequence[UnitScore]] = (),
 ) -> list[Explanation]:
-    """Explain the heads at ``columns`` for one original ``text``."""
+    """Explain the heads at ``columns`` for one original ``text`` (``unit_scores``: per column, if any)."""
     norm: Normalized = normalize_with_offsets(text)
     t = norm.text
     row = featurizer.transform([t])
@@ -126,7 +144,8 @@ def explain(
         placements.append((int(j), spots))
 
     out: list[Explanation] = []
-    for col, name, score in zip(columns, names, scores, strict=True):
+    per_unit = list(unit_scores) or [() for _ in columns]
+    for col, name, score, units in zip(columns, names, scores, per_unit, strict=True):
         weights: dict[tuple[str, int, int], float] = defaultdict(float)
         unplaced = 0.0
         contrib = values * coef[indices, col]
@@ -153,6 +172,8 @@ def explain(
                 intercept=b0,
                 spans=tuple(kept),
                 other=unplaced + sum(s.weight for s in rest),
+                sentences=tuple(units),
+                driver=max(range(len(units)), key=lambda u: units[u].score) if units else None,
             )
         )
     return out

@@ -89,10 +89,13 @@ class Featurizer:
             delayed(_fit_transform)(vec, list(texts)) for vec in (word, char)
         )
         (word, xw), (char, xc) = fitted
-        # The pruned-term sets are only kept for introspection and can be large.
+        # The pruned-term sets are only kept for introspection and can be large, and
+        # ``_stop_words_id`` caches ``id(stop_words)``: an address that differs between
+        # the worker processes that fit, so the artifact's bytes would too.
         for vec in (word, char):
-            if hasattr(vec, "stop_words_"):
-                del vec.stop_words_
+            for cached in ("stop_words_", "_stop_words_id"):
+                if hasattr(vec, cached):
+                    delattr(vec, cached)
         return cls(word, char), sp.hstack([xw, xc], format="csr")
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:

@@ -1,15 +1,17 @@
-"""The scorer: normalise, featurise, one linear head per attribute, calibrate.
+"""The scorer: normalise, featurise, one linear head per attribute, combine sentences, calibrate.
 
 ``ToxicityModel`` is stateless after construction: nothing request-scoped is
 stored on it, so one instance serves every thread. A single comment is a batch
-of one.
+of one. An artifact with sentence combiners (``model.combine``) scores a long
+comment as a whole and sentence by sentence; a short one takes the same single
+kernel call as before, its combiner folded into one calibrator per head.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +20,9 @@ from numpy.typing import NDArray
 
 from model.attributes import ATTRIBUTE_NAMES, Status
 from model.calibration import Calibrator
+from model.combine import Combiner, unit_features, units, units_batch
 from model.errors import UnknownAttribute
-from model.explain import Explanation, explain
+from model.explain import Explanation, UnitScore, explain
 from model.features import Featurizer
 from model.normalize import normalize
 
@@ -36,6 +39,8 @@ class AttributeInfo:
     status: Status
     reason: str
     threshold: float
+    presets: Mapping[str, float] = field(default_factory=dict)
+    """Preset name -> threshold (``high_precision``, ``balanced``, ``high_recall``)."""
 
 
 class ToxicityModel:
@@ -50,16 +55,23 @@ class ToxicityModel:
         calibrators: Sequence[Calibrator],
         info: Mapping[str, AttributeInfo],
         manifest: Mapping[str, Any] | None = None,
+        combiners: Sequence[Combiner] | None = None,
     ) -> None:
         if coef.shape != (featurizer.n_features, len(attributes)):
             raise ValueError(f"coef shape {coef.shape} does not match features x attributes")
         if intercept.shape != (len(attributes),) or len(calibrators) != len(attributes):
             raise ValueError("one intercept and one calibrator per attribute are required")
+        if combiners is not None and len(combiners) != len(attributes):
+            raise ValueError("one combiner per attribute is required")
         self.featurizer = featurizer
         self.attributes: tuple[str, ...] = tuple(attributes)
         self.coef = np.ascontiguousarray(coef, dtype=np.float64)
         self.intercept = np.asarray(intercept, dtype=np.float64)
-        self.calibrators = tuple(calibrators)
+        self.head_calibrators = tuple(calibrators)
+        """Each head's own calibrator (used when the artifact has no combiners)."""
+        self.combiners = tuple(combiners) if combiners is not None else None
+        self.calibrators = tuple(c.single() for c in self.combiners) if self.combiners else self.head_calibrators
+        """What a one-unit comment's logits go through: the combiners folded, or the heads' own."""
         self.info = info  # also sets the scored attributes
         self.manifest: Mapping[str, Any] = manifest or {}
         self._column = {name: i for i, name in enumerate(self.attributes)}
@@ -126,6 +138,14 @@ class ToxicityModel:
                 )
         return tuple(dict.fromkeys(names))
 
+    def presets(self) -> dict[str, dict[str, float]]:
+        """Return preset name -> attribute -> threshold, for every preset the artifact defines."""
+        out: dict[str, dict[str, float]] = {}
+        for name in self._scored:
+            for preset, threshold in self._info[name].presets.items():
+                out.setdefault(preset, {})[name] = threshold
+        return out
+
     def normalize(self, texts: Sequence[str]) -> list[str]:
         """Return the normalised texts the features are computed on."""
         return [normalize(t) for t in texts]
@@ -147,7 +167,20 @@ class ToxicityModel:
         """Return calibrated probabilities through scikit-learn's vectorisers."""
         if not texts:
             return np.zeros((0, len(self.attributes)))
-        return self.calibrate(self.reference_logits(texts))
+        if self.combiners is None:
+            return self.calibrate(self.reference_logits(texts))
+        batch, counts, _ = units_batch(texts)
+        return self.combine(self.reference_logits(batch), counts)
+
+    def combine(self, logits: NDArray[np.float64], counts: Sequence[int]) -> NDArray[np.float64]:
+        """Return probabilities from a ``model.combine.units_batch`` logit matrix and its unit counts."""
+        if self.combiners is None:
+            raise ValueError("this artifact has no sentence combiners")
+        z_whole, z_max, k = unit_features(logits, counts)
+        out = np.empty_like(z_whole)
+        for j, comb in enumerate(self.combiners):
+            out[:, j] = comb(z_whole[:, j], z_max[:, j], k[:, 0])
+        return out
 
     def calibrate(self, logits: NDArray[np.float64]) -> NDArray[np.float64]:
         """Map a ``(n, n_attributes)`` logit matrix to probabilities."""
@@ -163,7 +196,12 @@ class ToxicityModel:
         fast = self.fast()
         if fast is None:
             return self.reference_probabilities(texts)
-        return fast.probabilities(texts)
+        if self.combiners is None:
+            return fast.probabilities(texts)
+        batch, counts, _ = units_batch(texts)
+        if len(batch) == len(texts):  # every comment is one unit: the kernel calibrates
+            return fast.probabilities(texts)
+        return self.combine(fast.logits(batch), counts)
 
     def score(self, texts: Sequence[str], attributes: Sequence[str] | None = None) -> list[dict[str, float]]:
         """Return, per text, a mapping from attribute name to calibrated probability."""
@@ -179,8 +217,22 @@ class ToxicityModel:
         names = self.check_attributes(attributes)
         cols = [self._column[n] for n in names]
         probs = self.probabilities([text])[0]
+        spans = units(text)
+        unit_scores: list[list[UnitScore]] = [[] for _ in cols]
+        if self.combiners is not None and len(spans) > 1:
+            unit_probs = self.probabilities([text[a:b] for a, b in spans])
+            for i, c in enumerate(cols):
+                unit_scores[i] = [UnitScore(a, b, float(unit_probs[u, c])) for u, (a, b) in enumerate(spans)]
         return explain(
-            self.featurizer, self.coef, self.intercept, cols, names, [probs[c] for c in cols], text, max_spans
+            self.featurizer,
+            self.coef,
+            self.intercept,
+            cols,
+            names,
+            [probs[c] for c in cols],
+            text,
+            max_spans,
+            unit_scores,
         )
 
     def thresholds(self) -> dict[str, float]:

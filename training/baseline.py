@@ -1,4 +1,4 @@
-"""The naive baseline: plain ``TfidfVectorizer`` + ``LogisticRegression``, one source at a time.
+"""The naive baselines: plain ``TfidfVectorizer`` + ``LogisticRegression``, per source and pooled.
 
 No normalisation, default settings, raw text; fitted on each source's training
 split and scored on the same source's validation split, in the same run as the
@@ -52,3 +52,58 @@ def _fit_one(
     model.fit(vectorizer.fit_transform(train_texts), y_tr)
     p = model.predict_proba(vectorizer.transform(val_texts))[:, 1]
     return binary_metrics(y_va, p, 0.5)
+
+
+NAIVE_WORD = {"ngram_range": (1, 2), "min_df": 2, "max_features": 200_000, "sublinear_tf": True}
+NAIVE_CHAR = {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "max_features": 200_000, "sublinear_tf": True}
+
+
+def _fit_vectorizer(settings: dict[str, Any], texts: list[str]) -> TfidfVectorizer:
+    return TfidfVectorizer(**settings).fit(texts)
+
+
+def _fit_pooled_head(x: Any, y: np.ndarray, seed: int) -> LogisticRegression:
+    return LogisticRegression(max_iter=2000, random_state=seed, solver="liblinear").fit(x, y)
+
+
+def run_pooled_baseline(
+    train: Sequence[Record], validation: Sequence[Record], attributes: Sequence[str], seed: int, n_jobs: int = 1
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Return ``{attribute: {source or "all": metrics}}`` of the naive pooled model.
+
+    The naive model the issue tracker measures against: word 1-2-gram and
+    character 2-5-gram TF-IDF on the raw text (no normalisation), fitted on every
+    source's training rows together, and one plain logistic regression per
+    attribute on the rows that label it; no source weighting, no augmentation,
+    no calibration (its F1 is at 0.5).
+    """
+    import scipy.sparse as sp
+
+    texts = [r.text for r in train]
+    word, char = Parallel(n_jobs=min(2, max(1, n_jobs)))(
+        delayed(_fit_vectorizer)(s, texts) for s in (NAIVE_WORD, NAIVE_CHAR)
+    )
+    x_train = sp.hstack([word.transform(texts), char.transform(texts)], format="csr")
+    val_texts = [r.text for r in validation]
+    x_val = sp.hstack([word.transform(val_texts), char.transform(val_texts)], format="csr")
+    jobs = []
+    for attribute in attributes:
+        rows = np.array([i for i, r in enumerate(train) if attribute in r.labels], dtype=np.int64)
+        y = np.array([train[i].labels[attribute] for i in rows])
+        if len(rows) and 0 < y.sum() < len(y):
+            jobs.append((attribute, rows, y))
+    heads = Parallel(n_jobs=max(1, n_jobs))(delayed(_fit_pooled_head)(x_train[rows], y, seed) for _, rows, y in jobs)
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for (attribute, _, _), head in zip(jobs, heads, strict=True):
+        p = head.predict_proba(x_val)[:, 1]
+        by_source: dict[str, list[int]] = {}
+        for i, r in enumerate(validation):
+            if attribute in r.labels:
+                by_source.setdefault(r.source, []).append(i)
+                by_source.setdefault("all", []).append(i)
+        out[attribute] = {}
+        for source in sorted(by_source, key=lambda s: (s == "all", s)):
+            idx = np.array(by_source[source])
+            y_val = np.array([validation[i].labels[attribute] for i in idx])
+            out[attribute][source] = binary_metrics(y_val, p[idx], 0.5)
+    return out

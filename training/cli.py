@@ -154,10 +154,34 @@ def cmd_train(args: argparse.Namespace) -> int:
     root = None
     if not args.no_shared and args.data_dir.is_dir():
         root = os.path.relpath(args.data_dir.resolve(), PROJECT_ROOT)
-    result = train(corpus, params, args.out, progress=say, baseline=not args.no_baseline, data_root=root)
+    result = train(
+        corpus,
+        params,
+        args.out,
+        progress=say,
+        baseline=not args.no_baseline,
+        data_root=root,
+        evaluation_only=_evaluation_only(args, corpus),
+    )
     print(_summary(result.manifest))
     print(f"artifact: {args.out} ({result.manifest['artifact']['bytes'] / 1e6:.1f} MB), {result.seconds:.1f} s")
     return 0
+
+
+def _evaluation_only(args: argparse.Namespace, corpus: Any) -> dict[str, list[Any]]:
+    """Return the left-out shared sources a run measures false positives on (never trains on)."""
+    from training.evaluate import NEWS_COMMENT_SOURCES
+    from training.loaders import SHARED_SOURCES
+
+    out: dict[str, list[Any]] = {}
+    if args.no_shared or not args.data_dir.is_dir():
+        return out
+    used = set(corpus.sources())
+    for name in NEWS_COMMENT_SOURCES:
+        folder = args.data_dir / name
+        if name not in used and name in SHARED_SOURCES and folder.is_dir():
+            out[name] = list(SHARED_SOURCES[name](folder))
+    return out
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -174,6 +198,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     corpus = _corpus(args, fraction, seed)
     if args.split == "all":
         records = corpus.records
+    elif args.split in ("report", "tune"):
+        from training.evaluate import split_tuning
+
+        tune_fraction = model.manifest.get("parameters", {}).get("tune_fraction", 0.5)
+        val_records, val_keys = corpus.part(True)
+        tune, held = split_tuning(val_records, val_keys, seed, tune_fraction)
+        records = held if args.split == "report" else tune
     else:
         records, _ = corpus.part(args.split == "validation")
     say = _progress(args.quiet)
@@ -185,6 +216,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(_summary({"metrics": {"validation": table}}))
+    return 0
+
+
+def cmd_card(args: argparse.Namespace) -> int:
+    """Render an artifact's model card again from its manifest (and a peer's results)."""
+    from training.card import render_card
+
+    manifest_path = args.model / "manifest.json"
+    if not manifest_path.is_file():
+        raise TrainingError(f"{manifest_path} not found: --model must be an artifact folder")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    peer = None
+    if args.peer is not None:
+        if not args.peer.is_file():
+            raise TrainingError(f"--peer {args.peer} not found; run python bench/peer.py --model {args.model} first")
+        peer = json.loads(args.peer.read_text(encoding="utf-8"))
+        if peer.get("model") != manifest.get("version"):
+            raise TrainingError(
+                f"--peer {args.peer} compared model {peer.get('model')}, not this artifact's {manifest.get('version')}"
+            )
+    plots = sorted(p.name for p in (args.model / "plots").glob("*.png"))
+    (args.model / "MODEL_CARD.md").write_text(render_card(manifest, plots, peer), encoding="utf-8")
+    print(f"wrote {args.model / 'MODEL_CARD.md'}")
     return 0
 
 
@@ -230,14 +284,25 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", type=Path, default=None, help="artifact folder (default: the shipped model)")
     e.add_argument(
         "--split",
-        choices=("validation", "train", "all"),
-        default="validation",
-        help="which rows to score: the artifact's own validation split of these sources (default), "
-        "its training split, or all rows (for data the model never saw)",
+        choices=("report", "tune", "validation", "train", "all"),
+        default="report",
+        help="which rows to score: the report half of the artifact's own validation split of these "
+        "sources (default: what its card reports), the tuning half (which fitted its combiners and "
+        "thresholds), the whole validation split, the training split, or all rows (for data the "
+        "model never saw)",
     )
     e.add_argument("--json", type=Path, help="also write the metrics as JSON here")
     e.add_argument("--quiet", action="store_true", help="no progress output")
     e.set_defaults(func=cmd_evaluate)
+    c = sub.add_parser(
+        "card",
+        help="render an artifact's MODEL_CARD.md again from its manifest, optionally beside a peer",
+        description="Rewrite MODEL_CARD.md from the artifact's manifest.json (every figure of the model is "
+        "the training run's); with --peer, add the columns bench/peer.py measured for alt-profanity-check.",
+    )
+    c.add_argument("--model", type=Path, required=True, help="artifact folder")
+    c.add_argument("--peer", type=Path, help="bench/peer.py's results (bench/results/peer.json)")
+    c.set_defaults(func=cmd_card)
     return parser
 
 

@@ -121,6 +121,7 @@ def merge_duplicates(records: Iterable[Record]) -> Merged:
         merged[(first.source, record.source)] += 1
         labels = dict(first.labels)
         soft = dict(first.soft)
+        label_weight = dict(first.label_weight)
         bad = dropped.setdefault(key, set())
         for name, value in record.labels.items():
             if name in bad:
@@ -129,13 +130,16 @@ def merge_duplicates(records: Iterable[Record]) -> Merged:
                 labels[name] = value
                 if name in record.soft:
                     soft[name] = record.soft[name]
+                if name in record.label_weight:
+                    label_weight[name] = record.label_weight[name]
             elif labels[name] != value:
                 # Two annotations disagree on the same text: trust neither.
                 del labels[name]
                 soft.pop(name, None)
+                label_weight.pop(name, None)
                 bad.add(name)
                 conflicts[first.source] += 1
-        kept[key] = replace(first, labels=labels, soft=soft)
+        kept[key] = replace(first, labels=labels, soft=soft, label_weight=label_weight)
     pairs = [(k, r) for k, r in kept.items() if r.labels]
     return Merged([r for _, r in pairs], [k for k, _ in pairs], merged, conflicts)
 

@@ -1,47 +1,41 @@
-"""One training run end to end: corpus -> features -> heads -> evaluation -> artifact.
+"""One training run end to end: corpus -> features -> heads -> combiners -> thresholds -> report -> artifact.
 
-The split comes first, so the vectorisers, hyper-parameter search and calibration
-only ever see training rows; every reported metric is on the held-out validation
-split, next to the naive baseline fitted on the same splits in the same run.
+The split comes first. The training split (plus its training-only additions,
+``training.augment``) fits the vectorisers, the heads and their hyper-parameters.
+The validation split is cut in two (``training.evaluate.split_tuning``): its
+tuning half fits the sentence combiners and chooses the thresholds, its report
+half gives every figure of the card, next to the naive baselines fitted on the
+same training rows in the same run. No figure comes from rows that fitted what
+it measures.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import subprocess
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from model.artifact import library_versions, save_artifact
+from model.artifact import save_artifact
 from model.attributes import ATTRIBUTE_NAMES, BY_NAME, Status
+from model.combine import Combiner
 from model.features import Featurizer
 from model.scorer import AttributeInfo, ToxicityModel
-from training.baseline import run_baseline
+from training import thresholds as presets
+from training.augment import THREAT_STYLE_SOURCE, benign_sentences, identity_swaps, threat_style_negatives
+from training.baseline import run_baseline, run_pooled_baseline
+from training.card import render_card
+from training.combine import CONTEXT_SOURCES, fit_combiners
 from training.dataset import Corpus
+from training.evaluate import evaluate, probabilities, split_tuning
 from training.fit import Head, TrainParams, fit_heads
-from training.loaders import PRIMARY_ATTRIBUTE
-from training.metrics import evaluate_table, labels_and_scores
-from training.records import normalized
-from training.report import render_card, render_plots
-
-# An attribute is "supported" only with this much evidence; otherwise "experimental".
-SUPPORTED_MIN_POSITIVES = 1000
-SUPPORTED_MIN_SOURCES = 2
-SUPPORTED_MIN_AUC = 0.80
-PROXY_ATTRIBUTES = {
-    "SEVERE_TOXICITY": (
-        "no source labels severity; trained on a proxy (explicit hate, threats and identity "
-        "attacks that every annotator called toxic, versus mild, profane-only or non-toxic "
-        "comments)"
-    ),
-}
+from training.manifest import build_manifest, decide_status, git_commit
+from training.metrics import labels_and_scores
+from training.plots import render_plots
+from training.records import Record, normalized
 
 
 class Clock:
@@ -75,56 +69,52 @@ class TrainResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def git_commit() -> str:
-    """Return the code's git commit (with ``-dirty`` if modified), or ``unknown``."""
-    root = Path(__file__).resolve().parents[1]
-    try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", "model", "training"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{sha}-dirty" if dirty else sha
+def training_rows(
+    records: list[Record], keys: list[str], params: TrainParams
+) -> tuple[list[Record], list[str], dict[str, int]]:
+    """Return the training rows with their training-only additions, and how many of each were added."""
+    swaps, swap_keys = identity_swaps(records, keys, params.swap_weight, params.seed)
+    threats = sum(1 for r in records if r.source == THREAT_STYLE_SOURCE)
+    styled, styled_keys = threat_style_negatives(
+        records, keys, int(threats * params.threat_style_negatives), params.seed
+    )
+    parts, part_keys = benign_sentences(records, keys, CONTEXT_SOURCES, params.sentence_weight)
+    added = {"identity_swaps": len(swaps), "threat_style_negatives": len(styled), "benign_sentences": len(parts)}
+    return records + swaps + styled + parts, keys + swap_keys + styled_keys + part_keys, added
 
 
-def decide_status(
-    attribute: str, head: Head | None, skipped: str | None, pooled: dict[str, Any] | None
-) -> tuple[Status, str]:
-    """Return an attribute's status and the reason, from its data and validation metrics."""
-    if head is None:
-        return Status.UNSUPPORTED, skipped or "no training labels"
-    auc = (pooled or {}).get("roc_auc", float("nan"))
-    n_sources = len(head.per_source)
-    evidence = f"{head.positives} positive training labels from {n_sources} source(s), validation ROC-AUC {auc:.3f}"
-    if attribute in PROXY_ATTRIBUTES:
-        return Status.EXPERIMENTAL, f"{PROXY_ATTRIBUTES[attribute]}; {evidence}"
-    gaps = []
-    if head.positives < SUPPORTED_MIN_POSITIVES:
-        gaps.append(f"fewer than {SUPPORTED_MIN_POSITIVES} positive labels")
-    if n_sources < SUPPORTED_MIN_SOURCES:
-        gaps.append(f"fewer than {SUPPORTED_MIN_SOURCES} sources")
-    if not auc >= SUPPORTED_MIN_AUC:
-        gaps.append(f"validation ROC-AUC below {SUPPORTED_MIN_AUC}")
-    if gaps:
-        return Status.EXPERIMENTAL, f"{'; '.join(gaps)}: {evidence}"
-    return Status.SUPPORTED, evidence
+def _threshold_presets(model: ToxicityModel, tune: Sequence[Record]) -> dict[str, dict[str, presets.Preset]]:
+    """Choose every attribute's presets on the tuning rows' combined probabilities."""
+    probs = probabilities(model, [r.text for r in tune])
+    out = {}
+    for j, attribute in enumerate(model.attributes):
+        idx = [i for i, r in enumerate(tune) if attribute in r.labels]
+        y = np.array([tune[i].labels[attribute] for i in idx], dtype=np.int64)
+        if len(idx) and 0 < y.sum() < len(y):
+            out[attribute] = presets.choose(probs[np.array(idx), j], y)
+    return out
 
 
-def _source_summary(corpus: Corpus) -> dict[str, dict[str, int]]:
-    summary: dict[str, dict[str, int]] = {}
-    for name, count in corpus.loaded.items():
-        summary[name] = {"loaded": count, "train": 0, "validation": 0}
-    for record, is_val in zip(corpus.records, corpus.validation, strict=True):
-        entry = summary.setdefault(record.source, {"loaded": 0, "train": 0, "validation": 0})
-        entry["validation" if is_val else "train"] += 1
-    return summary
+def _info(
+    attributes: Sequence[str],
+    chosen: Mapping[str, Mapping[str, presets.Preset]],
+    described: Mapping[str, Mapping[str, Any]] | None = None,
+    fallback: Mapping[str, float] | None = None,
+) -> dict[str, AttributeInfo]:
+    out = {}
+    for a in attributes:
+        p = chosen.get(a, {})
+        threshold = p[presets.DEFAULT_PRESET].threshold if p else (fallback or {}).get(a, 0.5)
+        meta = (described or {}).get(a, {})
+        out[a] = AttributeInfo(
+            a,
+            BY_NAME[a].definition,
+            Status(meta.get("status", Status.EXPERIMENTAL)),
+            str(meta.get("reason", "")),
+            threshold,
+            {k: v.threshold for k, v in p.items()},
+        )
+    return out
 
 
 def train(
@@ -135,106 +125,77 @@ def train(
     progress: Callable[[str], None] | None = None,
     baseline: bool = True,
     data_root: str | None = None,
+    evaluation_only: Mapping[str, Sequence[Record]] | None = None,
 ) -> TrainResult:
-    """Fit, evaluate and (if ``out_dir``) write a model artifact from ``corpus``."""
+    """Fit, evaluate and (if ``out_dir``) write a model artifact from ``corpus``.
+
+    ``evaluation_only`` holds sources the model never trains on (a set left out of
+    the default model), measured for false positives only.
+    """
     clock = Clock(progress)
     commit = git_commit()  # at the start: the code that trains, not whatever changed since
     train_records, train_keys = corpus.part(False)
-    val_records, _ = corpus.part(True)
-    clock(f"corpus: {len(train_records)} training and {len(val_records)} validation comments")
+    val_records, val_keys = corpus.part(True)
+    tune, report = split_tuning(val_records, val_keys, params.seed, params.tune_fraction)
+    fit_records, fit_keys, added = training_rows(train_records, train_keys, params)
+    clock(
+        f"corpus: {len(train_records)} training comments (+{added['identity_swaps']} identity swaps, "
+        f"+{added['threat_style_negatives']} styled threat negatives, +{added['benign_sentences']} benign "
+        f"sentences), {len(tune)} tuning, {len(report)} report"
+    )
 
-    train_texts = [normalized(r.text) for r in train_records]
-    val_texts = [normalized(r.text) for r in val_records]
-    clock("normalised texts")
-    featurizer, x_train = Featurizer.fit(train_texts, params.features, n_jobs=params.n_jobs)
+    featurizer, x_train = Featurizer.fit([normalized(r.text) for r in fit_records], params.features, params.n_jobs)
     clock(f"fitted vectorisers: {featurizer.n_word} word and {featurizer.n_features - featurizer.n_word} char features")
-
-    heads, skipped = fit_heads(x_train, train_records, train_keys, ATTRIBUTE_NAMES, params, clock)
+    heads, skipped = fit_heads(x_train, fit_records, fit_keys, ATTRIBUTE_NAMES, params, clock)
     del x_train
     attributes = [h.attribute for h in heads]
     if not attributes:
         raise ValueError(f"no attribute has enough labels to train: {skipped}")
     coef = np.column_stack([h.coef for h in heads])
     intercept = np.array([h.intercept for h in heads])
-    calibrators = [h.calibrator for h in heads]
-    thresholds = {h.attribute: h.threshold for h in heads}
-    placeholder = {
-        a: AttributeInfo(a, BY_NAME[a].definition, Status.EXPERIMENTAL, "", thresholds[a]) for a in attributes
-    }
-    model = ToxicityModel(featurizer, attributes, coef, intercept, calibrators, placeholder)
+    head_cals = [h.calibrator for h in heads]
+    fallback = {h.attribute: h.threshold for h in heads}
+    bare = ToxicityModel(featurizer, attributes, coef, intercept, head_cals, _info(attributes, {}, None, fallback))
 
-    val_probs = (
-        model.calibrate(np.asarray(featurizer.transform(val_texts) @ coef) + intercept)
-        if val_records
-        else np.zeros((0, len(attributes)))
+    fitted, combine_summary = fit_combiners(bare.logits, attributes, tune, params.seed, params.built_share)
+    combiners = [fitted.get(h.attribute) or Combiner(1.0, 0.0, 0.0, 0.0, h.calibrator) for h in heads]
+    clock(f"fitted sentence combiners on {combine_summary['built_comments']} built and {len(tune)} real comments")
+    model = ToxicityModel(
+        featurizer, attributes, coef, intercept, head_cals, _info(attributes, {}, None, fallback), None, combiners
     )
-    metrics = evaluate_table(val_records, val_probs, attributes, thresholds)
-    clock("evaluated on the validation split")
-    base = run_baseline(train_records, val_records, ATTRIBUTE_NAMES, params.seed, params.n_jobs) if baseline else {}
+    chosen = _threshold_presets(model, tune)
+    model.info = _info(attributes, chosen, None, fallback)
+    clock("chose threshold presets on the tuning half")
+
+    evaluation = evaluate(model, report, _as_dicts(chosen), params.seed, evaluation_only, clock)
+    base: dict[str, Any] = {}
+    per_source: dict[str, Any] = {}
     if baseline:
-        clock("fitted the naive baseline per source")
+        base = run_pooled_baseline(train_records, report, ATTRIBUTE_NAMES, params.seed, params.n_jobs)
+        per_source = run_baseline(train_records, report, ATTRIBUTE_NAMES, params.seed, params.n_jobs)
+        clock("fitted the naive baselines (pooled, and per source)")
 
-    by_name = {h.attribute: h for h in heads}
-    described: dict[str, dict[str, Any]] = {}
-    for name in ATTRIBUTE_NAMES:
-        head = by_name.get(name)
-        status, reason = decide_status(name, head, skipped.get(name), metrics.get(name, {}).get("all"))
-        entry: dict[str, Any] = {
-            "definition": BY_NAME[name].definition,
-            "status": status.value,
-            "reason": reason,
-        }
-        if head is not None:
-            entry.update(
-                threshold=head.threshold,
-                calibration=head.calibrator.kind,
-                hyperparameters={"C": head.c, "alpha": head.alpha},
-                defining_sources=head.defining_sources,
-                cv_macro_roc_auc=round(head.cv_objective, 4),
-                training_labels={
-                    "n": head.n_train,
-                    "positives": head.positives,
-                    "by_source": head.per_source,
-                },
-            )
-        described[name] = entry
-    model.info = {
-        a: AttributeInfo(
-            a, BY_NAME[a].definition, Status(described[a]["status"]), described[a]["reason"], thresholds[a]
-        )
-        for a in attributes
-    }
-
-    files = [asdict(f) for f in corpus.files]
-    params_dict = params.as_dict()
-    version_seed = json.dumps({"files": files, "params": params_dict, "code": commit}, sort_keys=True)
-    version = datetime.now(UTC).strftime("%Y.%m.%d") + "-" + hashlib.sha256(version_seed.encode()).hexdigest()[:8]
-    manifest: dict[str, Any] = {
-        "version": version,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "libraries": library_versions(),
-        "git_commit": commit,
-        "normalizer": "model.normalize v1",
-        "parameters": params_dict,
-        "data": {
-            "root": data_root,
-            "files": files,
-            "sources": _source_summary(corpus),
-            "primary_attribute": {s: PRIMARY_ATTRIBUTE.get(s) for s in corpus.sources()},
-            "merged_duplicates": {f"{a} <- {b}": n for (a, b), n in sorted(corpus.merged.items())},
-            "label_conflicts_dropped": dict(corpus.conflicts),
-            "validation_fraction": params.validation_fraction,
-            "split_seed": params.seed,
-        },
-        "attributes": described,
-        "thresholds": thresholds,
-        "metrics": {"validation": metrics, "naive_baseline": base},
-        "training_seconds": round(clock.elapsed, 1),
-    }
+    described = _describe(heads, skipped, evaluation, chosen, tune)
+    model.info = _info(attributes, chosen, described, fallback)
+    manifest = build_manifest(
+        corpus=corpus,
+        params=params,
+        commit=commit,
+        data_root=data_root,
+        described=described,
+        thresholds=model.thresholds(),
+        evaluation=evaluation,
+        baselines={"naive_baseline": base, "per_source_baseline": per_source},
+        combiners={a: c.to_dict() for a, c in zip(attributes, combiners, strict=True)},
+        combine_summary=combine_summary,
+        split={"train": len(train_records), "tune": len(tune), "report": len(report), **added},
+        evaluation_only=sorted(evaluation_only or {}),
+        seconds=clock.elapsed,
+    )
     model.manifest = manifest
     out: Path | None = None
     if out_dir is not None:
-        curves = labels_and_scores(val_records, val_probs, attributes)
+        curves = labels_and_scores(report, probabilities(model, [r.text for r in report]), attributes)
         plots = render_plots(curves)
         card = render_card(manifest, plot_names=sorted(plots))
         files_out = {"MODEL_CARD.md": card.encode("utf-8"), **{f"plots/{k}": v for k, v in plots.items()}}
@@ -242,7 +203,50 @@ def train(
         model.manifest = manifest
         out = out_dir
         clock(f"wrote artifact to {out_dir}")
-    return TrainResult(model, manifest, metrics, base, out, clock.elapsed)
+    return TrainResult(model, manifest, evaluation["metrics"], base, out, clock.elapsed, {"per_source": per_source})
+
+
+def _as_dicts(chosen: Mapping[str, Mapping[str, presets.Preset]]) -> dict[str, dict[str, dict[str, object]]]:
+    return {a: {k: v.as_dict() for k, v in p.items()} for a, p in chosen.items()}
+
+
+def _describe(
+    heads: Sequence[Head],
+    skipped: Mapping[str, str],
+    evaluation: Mapping[str, Any],
+    chosen: Mapping[str, Mapping[str, presets.Preset]],
+    tune: Sequence[Record],
+) -> dict[str, dict[str, Any]]:
+    """Return each attribute's manifest entry: definition, status and why, head settings, presets."""
+    by_name = {h.attribute: h for h in heads}
+    described: dict[str, dict[str, Any]] = {}
+    for name in ATTRIBUTE_NAMES:
+        head = by_name.get(name)
+        p = chosen.get(name, {})
+        pooled = evaluation["metrics"].get(name, {}).get("all")
+        default = p.get(presets.DEFAULT_PRESET)
+        status, reason = decide_status(name, head, skipped.get(name), pooled, default)
+        entry: dict[str, Any] = {"definition": BY_NAME[name].definition, "status": status.value, "reason": reason}
+        if head is not None:
+            entry.update(
+                threshold=default.threshold if default else head.threshold,
+                threshold_rule=default.rule if default else "highest out-of-fold F1 (no tuning labels)",
+                presets={k: v.as_dict() for k, v in p.items()},
+                calibration=head.calibrator.kind,
+                hyperparameters={"C": head.c, "alpha": head.alpha},
+                defining_sources=head.defining_sources,
+                cv_macro_roc_auc=round(head.cv_objective, 4),
+                training_labels={"n": head.n_train, "positives": head.positives, "by_source": head.per_source},
+                source_weight_share=head.weight_share,
+                tuning_positive_share=_positive_share(tune, name),
+            )
+        described[name] = entry
+    return described
+
+
+def _positive_share(records: Sequence[Record], attribute: str) -> float | None:
+    labels = [r.labels[attribute] for r in records if attribute in r.labels]
+    return round(sum(labels) / len(labels), 4) if labels else None
 
 
 def _payload(model: ToxicityModel) -> dict[str, Any]:
@@ -251,5 +255,6 @@ def _payload(model: ToxicityModel) -> dict[str, Any]:
         **model.featurizer.to_payload(),
         "coef": model.coef,
         "intercept": model.intercept,
-        "calibrators": [c.to_dict() for c in model.calibrators],
+        "calibrators": [c.to_dict() for c in model.head_calibrators],
+        "combiners": [c.to_dict() for c in model.combiners] if model.combiners else None,
     }

@@ -30,6 +30,8 @@ class Record:
     """Attribute name -> share of annotators who said yes, where the source has it."""
     weight: float = 1.0
     """Training weight (annotator agreement, source weighting)."""
+    label_weight: Mapping[str, float] = field(default_factory=dict)
+    """Attribute name -> a multiplier of ``weight`` for that attribute's label (a partial label: 1 if absent)."""
     ref: str = ""
     """Where in the source the record came from (row id, file name), for error reports."""
     group: str = ""
@@ -46,6 +48,13 @@ class Record:
                 raise ValueError(f"{self.ref or self.source}: soft label {name}={share!r} is invalid")
         if not self.weight > 0:
             raise ValueError(f"{self.ref or self.source}: weight {self.weight!r} must be positive")
+        for name, factor in self.label_weight.items():
+            if name not in self.labels or not 0.0 < factor <= 1.0:
+                raise ValueError(f"{self.ref or self.source}: label weight {name}={factor!r} is invalid")
+
+    def weight_of(self, attribute: str) -> float:
+        """Return the training weight of this record's label for ``attribute``."""
+        return self.weight * self.label_weight.get(attribute, 1.0)
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")

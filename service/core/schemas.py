@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+PresetName = Literal["high_precision", "balanced", "high_recall"]
 
 FRIENDLY = "Thanks for the thoughtful reply, I hadn't considered the budget side of this. Have a good weekend!"
 HOSTILE = (
@@ -88,10 +89,12 @@ class ScoreRequest(BaseModel):
         default=False,
         description="Also return, per attribute, the words and phrases that pushed the score up or down.",
     )
-    thresholds: dict[StrictStr, Probability] | None = Field(
+    thresholds: dict[StrictStr, Probability] | PresetName | None = Field(
         default=None,
-        description="Per-attribute thresholds in [0, 1] that decide `flagged`; others use the model's defaults.",
-        examples=[{"INSULT": 0.7}],
+        description="What decides `flagged`: a preset of the model's (`high_precision`, `balanced`, the "
+        "default, or `high_recall`; `GET /v1/model` lists each attribute's threshold, precision and recall), "
+        "or per-attribute thresholds in [0, 1], the others keeping the model's defaults.",
+        examples=[{"INSULT": 0.7}, "high_precision"],
     )
 
 
@@ -105,13 +108,29 @@ class SpanOut(BaseModel):
     kind: str = Field(description="`word` (unigram plus its character n-grams) or `phrase` (a word bigram).")
 
 
+class SentenceOut(BaseModel):
+    """One sentence of a long comment and its own score."""
+
+    start: int = Field(description="Start offset into the text you sent (Python string index, inclusive).")
+    end: int = Field(description="End offset (exclusive).")
+    score: float = Field(description="The sentence's own calibrated probability for this attribute.")
+
+
 class ExplanationOut(BaseModel):
     """Why one attribute scored as it did: ``intercept + sum(spans.weight) + other == logit``."""
 
-    logit: float = Field(description="Raw linear score before calibration.")
+    logit: float = Field(description="Raw linear score of the whole comment before calibration.")
     intercept: float = Field(description="The head's bias term.")
     other: float = Field(description="Summed weight of spans left out of the list (see `TOXICITY_MAX_EXPLAIN_SPANS`).")
     spans: list[SpanOut] = Field(description="Largest contributions first.")
+    sentences: list[SentenceOut] = Field(
+        default_factory=list,
+        description="A long comment is also scored sentence by sentence (the score combines the whole and "
+        "its highest sentence): each sentence's own score. Empty for a comment scored whole.",
+    )
+    driver: int | None = Field(
+        default=None, description="Index in `sentences` of the highest-scoring sentence, which drove the score."
+    )
 
 
 class CommentResult(BaseModel):
@@ -156,6 +175,16 @@ class ScoreResponse(BaseModel):
     results: list[CommentResult]
 
 
+class PresetOut(BaseModel):
+    """One named threshold of an attribute and what it gave on held-out data."""
+
+    threshold: float
+    precision: float | None = Field(description="Precision at this threshold on the held-out report rows.")
+    recall: float | None = Field(description="Recall at this threshold on the held-out report rows.")
+    rule: str = Field(description="How the threshold was chosen.")
+    reached: bool = Field(description="Whether the rule's target was reached (else the highest-F1 threshold).")
+
+
 class AttributeOut(BaseModel):
     """One attribute of the loaded model."""
 
@@ -164,6 +193,11 @@ class AttributeOut(BaseModel):
     status: str = Field(description="`supported` or `experimental` (scored); `unsupported` (not scored).")
     reason: str = Field(description="Why the attribute has this status, with the evidence.")
     default_threshold: float | None = Field(description="Threshold used for `flagged` when none is sent.")
+    presets: dict[str, PresetOut] = Field(
+        default_factory=dict,
+        description="Named thresholds (`high_precision`, `balanced`, `high_recall`) with the precision and "
+        "recall each gave on held-out validation comments (see the model card for the rules).",
+    )
 
 
 class ModelInfo(BaseModel):

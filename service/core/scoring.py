@@ -92,6 +92,19 @@ def plan_score(request: ScoreRequest, model: ToxicityModel, settings: Settings) 
     check_texts(texts, "comments[{i}].text", settings)
     names = check_attributes(model, request.attributes, "attributes")
     thresholds = model.thresholds()
+    if isinstance(request.thresholds, str):
+        presets = model.presets()
+        if request.thresholds not in presets:
+            known = ", ".join(presets) or "none"
+            raise ApiError.one(
+                422,
+                "unknown_preset",
+                f"thresholds: this model has no preset {request.thresholds!r} (presets: {known})",
+                "thresholds",
+                known,
+            )
+        thresholds.update(presets[request.thresholds])
+        return ScorePlan(texts, names, thresholds)
     for name, value in (request.thresholds or {}).items():
         if name not in thresholds:
             raise ApiError.one(
@@ -129,6 +142,8 @@ def score_body(
                         {"start": s.start, "end": s.end, "text": s.text, "weight": s.weight, "kind": s.kind}
                         for s in e.spans
                     ],
+                    "sentences": [{"start": u.start, "end": u.end, "score": u.score} for u in e.sentences],
+                    "driver": e.driver,
                 }
                 for e in model.explain(comment.text, names, settings.max_explain_spans)
             }

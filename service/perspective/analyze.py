@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from model import Status, ToxicityModel
+from model.sentences import split_sentences
 from service.perspective import errors as perr
 from service.perspective.html_text import html_to_text
 from service.perspective.language import Detector, primary
@@ -33,7 +34,6 @@ from service.settings import Settings
 
 SUPPORTED_LANGUAGES = ("en",)
 _LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
-_SENTENCE = re.compile(r"[^\s].*?(?:[.!?…]+(?=\s|$)|\n|$)", re.S)
 
 
 def comment_text(entry: TextEntry | None, settings: Settings) -> str:
@@ -130,18 +130,6 @@ def utf16_offsets(text: str) -> list[int]:
     return out
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Return ``(start, end)`` Python indices of each sentence, trailing space excluded."""
-    spans = []
-    for m in _SENTENCE.finditer(text):
-        start, end = m.start(), m.end()
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            spans.append((start, end))
-    return spans
-
-
 @dataclass(frozen=True, slots=True)
 class AnalyzePlan:
     """A validated ``comments:analyze`` request: what to score and how to report it."""
@@ -170,7 +158,8 @@ def plan_analyze(
     languages, detected = languages_for(request.languages, text, [w[0] for w in wanted], detector, settings)
     attributes = tuple(dict.fromkeys(base for _, base, _ in wanted))
     whole = [(0, len(text))]
-    spans = (sentences(text) or whole) if request.span_annotations else whole
+    # The model's own splitter (a linear scan): span scores, explanations and the combined score agree.
+    spans = (split_sentences(text) or whole) if request.span_annotations else whole
     texts = [text] + ([text[a:b] for a, b in spans] if request.span_annotations else [])
     return AnalyzePlan(text, wanted, languages, detected, spans, texts, attributes)
 

@@ -8,7 +8,15 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 
 from service.core.auth import native_key
 from service.core.deps import ModelDep, SettingsDep, model_and_settings
-from service.core.schemas import EXAMPLES, AttributeOut, ErrorResponse, ModelInfo, ScoreRequest, ScoreResponse
+from service.core.schemas import (
+    EXAMPLES,
+    AttributeOut,
+    ErrorResponse,
+    ModelInfo,
+    PresetOut,
+    ScoreRequest,
+    ScoreResponse,
+)
 from service.core.scoring import json_body, plan_score, run_scoring, score_body
 from service.middleware.body_guard import JSONRoute
 
@@ -70,8 +78,19 @@ async def score(
 def model_info(model: ModelDep, settings: SettingsDep) -> ModelInfo:
     """Return the version, attributes (definition, status, threshold), headline metrics and data summary."""
     manifest = model.manifest
+    measured = manifest.get("evaluation", {}).get("presets", {})
     attributes = []
     for name, entry in manifest.get("attributes", {}).items():
+        presets = {
+            preset: PresetOut(
+                threshold=chosen["threshold"],
+                precision=measured.get(name, {}).get(preset, {}).get("precision"),
+                recall=measured.get(name, {}).get(preset, {}).get("recall"),
+                rule=chosen.get("rule", ""),
+                reached=chosen.get("reached", True),
+            )
+            for preset, chosen in entry.get("presets", {}).items()
+        }
         attributes.append(
             AttributeOut(
                 name=name,
@@ -79,6 +98,7 @@ def model_info(model: ModelDep, settings: SettingsDep) -> ModelInfo:
                 status=entry.get("status", "experimental"),
                 reason=entry.get("reason", ""),
                 default_threshold=entry.get("threshold"),
+                presets=presets,
             )
         )
     validation = manifest.get("metrics", {}).get("validation", {})

@@ -43,7 +43,7 @@ def test_the_cache_folder_is_named_after_the_digest(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(numba.config, "CACHE_DIR", numba.config.CACHE_DIR)  # restored afterwards
     folder = cache.configure()
     assert folder == tmp_path / f"kernels-{tables.digest()}"
-    assert numba.config.CACHE_DIR == str(folder)
+    assert str(folder) == numba.config.CACHE_DIR
 
 
 def test_rules_the_kernels_cannot_follow_are_refused() -> None:

@@ -95,3 +95,27 @@ def test_score_contract(shipped_model: ToxicityModel) -> None:
     assert list(only) == ["INSULT"]
     for value in shipped_model.score(["", "   ", "ok"])[0].values():
         assert 0.0 <= value <= 1.0
+
+
+def test_long_comments_do_not_hide_abuse(shipped_model: ToxicityModel) -> None:
+    assert shipped_model.combiners is not None, "the shipped model scores long comments sentence by sentence"
+    talk = (
+        "The council met on Tuesday to discuss the new library budget. "
+        "Several residents spoke about the opening hours on weekends. "
+        "The parking lot behind the building will be repaved in the spring. "
+    )
+    abuse = "You are a worthless idiot and I hope you die. "
+    plain, hidden, alone = shipped_model.score([talk * 3, talk + abuse + talk * 2, abuse])
+    assert hidden["TOXICITY"] > plain["TOXICITY"] + 0.2
+    assert (
+        hidden["TOXICITY"] >= shipped_model.thresholds()["TOXICITY"]
+        or alone["TOXICITY"] < shipped_model.thresholds()["TOXICITY"]
+    )
+
+
+def test_presets_order_their_thresholds(shipped_model: ToxicityModel) -> None:
+    presets = shipped_model.presets()
+    assert set(presets) == {"high_precision", "balanced", "high_recall"}
+    for attribute in shipped_model.scored_attributes:
+        assert presets["balanced"][attribute] == shipped_model.thresholds()[attribute]
+        assert presets["high_recall"][attribute] <= presets["high_precision"][attribute]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,26 @@ async def test_span_scores_are_sentences_in_utf16_units(persp: httpx.AsyncClient
     assert spans[-1]["end"] == len(units) // 2 != len(text)
     insult_span = spans[1]["score"]["value"]
     assert insult_span > max(spans[0]["score"]["value"], spans[2]["score"]["value"])
+
+
+@pytest.mark.parametrize("text", ["a" + "." * 20_000 + "a", "Mr. " * 5_000, "." * 20_000])
+async def test_span_scores_of_adversarial_text_do_not_stall_the_worker(persp: httpx.AsyncClient, text: str) -> None:
+    # The old sentence pattern backtracked quadratically here (4 to 9 s of CPU for the first
+    # text); the splitter is a linear scan now. A generous bound, not a speed target.
+    start = time.process_time()
+    r = await persp.post(
+        ANALYZE,
+        json={
+            "comment": {"text": text},
+            "requestedAttributes": {"TOXICITY": {}},
+            "languages": ["en"],
+            "spanAnnotations": True,
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert time.process_time() - start < 3.0
+    spans = r.json()["attributeScores"]["TOXICITY"]["spanScores"]
+    assert spans and spans[-1]["end"] <= len(text)
 
 
 async def test_score_threshold_omits_low_scores(persp: httpx.AsyncClient) -> None:

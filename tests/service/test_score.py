@@ -97,6 +97,25 @@ async def test_batch_scores_equal_single_scores(client: httpx.AsyncClient, tiny_
     np.testing.assert_allclose(got, want[:, [tiny_model.attributes.index(a) for a in tiny_model.scored_attributes]])
 
 
+@pytest.mark.parametrize("preset", ["high_precision", "balanced", "high_recall"])
+async def test_a_preset_names_the_thresholds(client: httpx.AsyncClient, tiny_model: ToxicityModel, preset: str) -> None:
+    texts = ["you are a moron and a fool", "thanks teacher, what a lovely song", "you idiot, thanks"]
+    body = {"comments": [{"text": t} for t in texts], "attributes": ["TOXICITY", "INSULT"], "thresholds": preset}
+    r = await client.post("/v1/score", json=body)
+    assert r.status_code == 200, r.text
+    cut = tiny_model.presets()[preset]
+    for result in r.json()["results"]:
+        assert result["flagged"] == [a for a in ("TOXICITY", "INSULT") if result["scores"][a] >= cut[a]]
+
+
+async def test_an_unknown_preset_is_refused_with_the_known_ones(client: httpx.AsyncClient) -> None:
+    r = await client.post("/v1/score", json={"comments": [{"text": "hi"}], "thresholds": "strict"})
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["field"].startswith("thresholds"), error
+    assert "high_precision" in r.text
+
+
 async def test_model_info(client: httpx.AsyncClient, tiny_model: ToxicityModel) -> None:
     r = await client.get("/v1/model")
     info = r.json()
@@ -108,6 +127,10 @@ async def test_model_info(client: httpx.AsyncClient, tiny_model: ToxicityModel) 
     assert "roc_auc" in info["metrics"]["TOXICITY"]
     assert info["training_data"]["train_comments"] > 0
     assert info["limits"] == {"max_text_bytes": 200, "max_batch": 5, "max_body_bytes": 4096}
+    toxicity = next(a for a in info["attributes"] if a["name"] == "TOXICITY")
+    assert set(toxicity["presets"]) == {"high_precision", "balanced", "high_recall"}
+    assert toxicity["presets"]["balanced"]["threshold"] == toxicity["default_threshold"]
+    assert toxicity["presets"]["high_recall"]["recall"] is not None and toxicity["presets"]["balanced"]["rule"]
 
 
 async def test_health_and_readiness(client: httpx.AsyncClient) -> None:

@@ -58,7 +58,9 @@ def test_davidson_votes(tmp_path: Path) -> None:
     )
     assert hate.labels == {"TOXICITY": 1, "SEVERE_TOXICITY": 1, "IDENTITY_ATTACK": 1}
     assert hate.soft["IDENTITY_ATTACK"] == pytest.approx(2 / 3)
-    assert offensive.labels == {"TOXICITY": 1, "SEVERE_TOXICITY": 0}  # identity attack unknown
+    assert offensive.labels == {"TOXICITY": 1, "SEVERE_TOXICITY": 0, "IDENTITY_ATTACK": 0}
+    assert offensive.weight_of("IDENTITY_ATTACK") == pytest.approx(offensive.weight * davidson.OFFENSIVE_IA_WEIGHT)
+    assert offensive.weight_of("TOXICITY") == offensive.weight
     assert neither.labels["TOXICITY"] == 0 and neither.labels["INSULT"] == 0
     assert neither.soft["TOXICITY"] == pytest.approx(0.25)
     assert neither.weight == pytest.approx(0.75)
@@ -145,6 +147,35 @@ def test_toxic_spans_votes_and_types(tmp_path: Path) -> None:
     assert damn.soft["TOXICITY"] == pytest.approx(2 / 3)
     assert damn.labels["PROFANITY"] == 1  # any annotator marking profanity
     assert damn.labels["SEVERE_TOXICITY"] == 0
+
+
+def test_toxic_spans_sentences_take_the_labels_of_the_spans_on_them(tmp_path: Path) -> None:
+    comments = (
+        "comment_id,comment_text\n"
+        '1,"Nice weather today. I will break your legs. See you."\n'
+        '2,"Good point. Thanks for writing."\n'
+    )
+    annotations = (
+        "annotation,comment_id,worker,country,all toxic,not toxic\n"
+        "10,1,a,USA,False,False\n11,1,b,USA,False,False\n12,1,c,USA,True,True\n"
+        "20,2,a,USA,True,True\n21,2,b,USA,True,True\n"
+    )
+    spans = "annotation,type,start,end\n10,Threat,22,43\n11,Insult,27,43\n"
+    write(tmp_path / "comments.train.csv", comments, gz=True)
+    write(tmp_path / "annotations.train.csv", annotations, gz=True)
+    write(tmp_path / "spans.train.csv", spans, gz=True)
+    records = list(toxic_spans.load(tmp_path))
+    sentences = {r.text: r for r in records if r.source == toxic_spans.SENTENCES}
+    whole = {r.text: r for r in records if r.source == toxic_spans.SOURCE}
+    threat = sentences["I will break your legs."]
+    assert threat.labels["THREAT"] == 1 and threat.labels["TOXICITY"] == 1
+    assert threat.labels["INSULT"] == 1  # one of the two who marked it typed it an insult: at least half
+    assert threat.labels["IDENTITY_ATTACK"] == 0
+    assert threat.group == whole["Nice weather today. I will break your legs. See you."].group
+    assert "Nice weather today." not in sentences  # a toxic comment's unmarked sentence says nothing
+    assert sentences["Good point."].labels == dict.fromkeys(
+        ["TOXICITY", "INSULT", "THREAT", "IDENTITY_ATTACK", "PROFANITY"], 0
+    )
 
 
 def test_toxic_spans_dangling_references(tmp_path: Path) -> None:

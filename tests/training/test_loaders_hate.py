@@ -116,9 +116,7 @@ def test_reddit_misogyny_aggregates_entries(tmp_path: Path) -> None:
     assert recs["she should be beaten"].labels == {"TOXICITY": 1, "IDENTITY_ATTACK": 1, "THREAT": 1}
     assert recs["you absolute clown"].labels == {"TOXICITY": 1, "IDENTITY_ATTACK": 0, "INSULT": 1}
     assert recs["that is a sexist thing to say"].labels == {"IDENTITY_ATTACK": 0}
-    assert recs["Sounds fine,see you at the game"].labels == {
-        "TOXICITY": 0, "IDENTITY_ATTACK": 0, "THREAT": 0, "INSULT": 0,
-    }  # fmt: skip
+    assert recs["Sounds fine,see you at the game"].labels == {"IDENTITY_ATTACK": 0}  # "none" is about misogyny only
 
 
 def test_reddit_misogyny_malformed(tmp_path: Path) -> None:
@@ -205,15 +203,15 @@ def test_edos_mapping_and_test_split(tmp_path: Path) -> None:
     write(tmp_path / "edos_labelled_aggregated.filtered.csv", EDOS_HEADER + rows, gz=True)
     recs = by_text(list(edos.load(tmp_path)))
     assert set(recs) == {
-        "[USER] she deserves a beating",
+        "@USER she deserves a beating",
         "women are stupid sluts",
         "typical woman driver",
-        "[USER] great recipe, thanks [URL]",
+        "@USER great recipe, thanks URL",
     }
-    assert recs["[USER] she deserves a beating"].labels == {"TOXICITY": 1, "IDENTITY_ATTACK": 1, "THREAT": 1}
+    assert recs["@USER she deserves a beating"].labels == {"TOXICITY": 1, "IDENTITY_ATTACK": 1, "THREAT": 1}
     assert recs["women are stupid sluts"].labels == {"TOXICITY": 1, "IDENTITY_ATTACK": 1, "THREAT": 0, "INSULT": 1}
     assert recs["typical woman driver"].labels == {"TOXICITY": 1, "IDENTITY_ATTACK": 1, "THREAT": 0}
-    assert recs["[USER] great recipe, thanks [URL]"].labels == {"IDENTITY_ATTACK": 0, "THREAT": 0}
+    assert recs["@USER great recipe, thanks URL"].labels == {"IDENTITY_ATTACK": 0, "THREAT": 0}
 
 
 def test_edos_malformed(tmp_path: Path) -> None:

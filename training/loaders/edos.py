@@ -20,9 +20,10 @@ finer vector. Mapping:
   themselves, promising a beating) is a THREAT negative here by mistake. Such
   posts are a small share.
 
-``[USER]`` and ``[URL]`` placeholders are left as written, as the loaders leave
-every source's text. ``model.normalize`` turns the ``URL`` inside ``[URL]`` into its
-link token, but keeps ``[USER]`` as the word "user" rather than its mention token.
+The organisers' ``[USER]`` and ``[URL]`` placeholders are written as a mention
+(``@USER``) and a link (``URL``), which ``model.normalize`` turns into the same
+placeholder tokens as every other source's mentions and links; left as written,
+their brackets and the bare word "user" would mark this source's posts.
 
 Rows used: ``split`` = train and dev. The test rows never yield a record; their
 texts are read only to drop any train or dev post that repeats one (see
@@ -86,7 +87,7 @@ def load(folder: Path) -> Iterator[Record]:
         if not labels or text in held_out:
             continue
         yield Record(
-            text=text,
+            text=text.replace("[USER]", "@USER").replace("[URL]", "URL"),
             source=SOURCE,
             labels=labels,
             ref=f"{path.name}:{row.line} {row.need('rewire_id')}",

@@ -26,6 +26,25 @@ Mapping per comment:
 
 A truncated type string (``Identity based ``) is read by its prefix; an empty one
 counts as an untyped span.
+
+**Sentences** (source ``civil-comments-toxic-spans:sentences``). The spans say
+*where* in a comment the abuse is, so each comment also yields its sentences
+(``model.sentences``, the splitter the scorer uses), labelled by the spans that
+overlap them; the service scores long comments sentence by sentence, and these
+are the only human labels of single sentences of news comments:
+
+- a sentence where any annotator who judged the comment toxic marked a Threat
+  span: THREAT 1 and TOXICITY 1 (the only threat labels in news-comment style;
+  weight: the share of the comment's voters who marked it, at least 1/3);
+- a sentence where at least half of those voters marked some span: TOXICITY 1,
+  and INSULT or IDENTITY_ATTACK 1 where at least half of them typed it so, and
+  PROFANITY 1 where any typed it profane;
+- every sentence of a comment judged not toxic: TOXICITY, INSULT, THREAT,
+  IDENTITY_ATTACK and PROFANITY 0.
+
+A sentence of a toxic comment without such spans yields nothing: an annotator
+may have ticked the whole comment toxic. A comment's sentences share its split
+group, so they fall on the same side of the train/validation split as it does.
 """
 
 from __future__ import annotations
@@ -34,10 +53,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
+from model.sentences import split_sentences
 from training.loaders._io import find_file, read_rows
-from training.records import Record
+from training.records import Record, dedup_key
 
 SOURCE = "civil-comments-toxic-spans"
+SENTENCES = f"{SOURCE}:sentences"
+"""The source name of the sentence records (derived from the same files)."""
 
 SPAN_TYPES = {
     "Insult": "INSULT",
@@ -85,6 +107,7 @@ def load(folder: Path) -> Iterator[Record]:
 
     typed: dict[str, set[str]] = defaultdict(set)
     spanned: set[str] = set()
+    placed: dict[str, list[tuple[str | None, int, int]]] = defaultdict(list)
     for row in read_rows(spans_path, ("annotation", "type", "start", "end")):
         aid = row.need("annotation")
         if aid not in annotations:
@@ -92,11 +115,12 @@ def load(folder: Path) -> Iterator[Record]:
         # Offsets are only checked for shape: some published spans overrun their
         # comment, and only the span types are used here.
         start = row.integer("start", 0, 10**7)
-        row.integer("end", start, 10**7)
+        end = row.integer("end", start, 10**7)
         spanned.add(aid)
         attribute = _span_attribute(row.need("type"))
         if attribute:
             typed[aid].add(attribute)
+        placed[aid].append((attribute, start, end))
 
     votes: dict[str, list[str]] = defaultdict(list)
     for aid in annotations:
@@ -106,11 +130,13 @@ def load(folder: Path) -> Iterator[Record]:
         toxic = untoxic = 0
         type_votes: dict[str, int] = defaultdict(int)
         typers = 0
+        toxic_voters: list[str] = []
         for aid in votes.get(cid, ()):
             _, all_toxic, not_toxic = annotations[aid]
             has_span = aid in spanned
             if not not_toxic and (has_span or all_toxic):
                 toxic += 1
+                toxic_voters.append(aid)
                 if typed[aid]:
                     typers += 1
                     for attribute in typed[aid]:
@@ -133,6 +159,7 @@ def load(folder: Path) -> Iterator[Record]:
             soft["PROFANITY"] = type_votes["PROFANITY"] / voters
             severe = untoxic == 0 and (labels["THREAT"] or labels["IDENTITY_ATTACK"])
             labels["SEVERE_TOXICITY"] = int(bool(severe))
+        group = dedup_key(text)
         yield Record(
             text=text,
             source=SOURCE,
@@ -140,4 +167,52 @@ def load(folder: Path) -> Iterator[Record]:
             soft=soft,
             weight=max(share, 1 - share),
             ref=f"{comments_path.name}:{line}",
+            group=group,
         )
+        yield from _sentences(
+            text, labels["TOXICITY"], toxic_voters, voters, placed, group, f"{comments_path.name}:{line}"
+        )
+
+
+def _sentences(
+    text: str,
+    toxic: int,
+    toxic_voters: list[str],
+    voters: int,
+    placed: dict[str, list[tuple[str | None, int, int]]],
+    group: str,
+    ref: str,
+) -> Iterator[Record]:
+    """Yield the labelled sentences of one comment (see the module docstring)."""
+    spans = split_sentences(text)
+    if len(spans) < 2:
+        return  # the comment is its own sentence: its record already says it all
+    for n, (a, b) in enumerate(spans):
+        sentence = text[a:b]
+        if toxic == 0:
+            labels = dict.fromkeys(("TOXICITY", "INSULT", "THREAT", "IDENTITY_ATTACK", "PROFANITY"), 0)
+            yield Record(sentence, SENTENCES, labels, ref=f"{ref} sentence {n}", group=group)
+            continue
+        marked: set[str] = set()
+        kinds: dict[str | None, set[str]] = defaultdict(set)
+        for aid in toxic_voters:
+            for attribute, start, end in placed.get(aid, ()):
+                if start < b and end > a:
+                    marked.add(aid)
+                    kinds[attribute].add(aid)
+        if not marked:
+            continue
+        threats = len(kinds["THREAT"])
+        if threats:
+            labels = {"TOXICITY": 1, "THREAT": 1}
+            weight = max(threats / voters, 1 / 3)
+        elif len(marked) * 2 >= voters:
+            labels = {"TOXICITY": 1, "THREAT": 0}
+            weight = len(marked) / voters
+        else:
+            continue
+        if len(marked) * 2 >= voters:
+            for attribute in ("INSULT", "IDENTITY_ATTACK"):
+                labels[attribute] = int(len(kinds[attribute]) * 2 >= len(marked))
+            labels["PROFANITY"] = int(bool(kinds["PROFANITY"]))
+        yield Record(sentence, SENTENCES, labels, weight=min(weight, 1.0), ref=f"{ref} sentence {n}", group=group)

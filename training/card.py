@@ -1,0 +1,289 @@
+"""The model card (``MODEL_CARD.md``), rendered from a run's manifest.
+
+Every figure comes from the manifest the training run wrote (tables in
+``training.card_tables``); the label mapping section is each loader module's
+docstring, so the card and the code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from training import card_tables as t
+from training.bias import worst_terms
+from training.loaders import (
+    cat_large,
+    davidson,
+    dynahate,
+    edos,
+    ethos,
+    gab_hate,
+    generic,
+    hatexplain,
+    impermium,
+    implicit_hate,
+    olid,
+    paradetox,
+    reddit_misogyny,
+    sbic,
+    stormfront,
+    toxic_spans,
+    trac1,
+    tweeteval,
+    unhealthy,
+    youtube_threats,
+)
+
+MAPPING_DOCS = {
+    "civil-comments-toxic-spans": toxic_spans,
+    "davidson-hate-offensive": davidson,
+    "olid": olid,
+    "tweeteval-hate / tweeteval-offensive": tweeteval,
+    "ethos": ethos,
+    "implicit-hate": implicit_hate,
+    "degibert-stormfront": stormfront,
+    "impermium-insults": impermium,
+    "unhealthy-conversations": unhealthy,
+    "cat-large": cat_large,
+    "gab-hate-corpus": gab_hate,
+    "reddit-misogyny": reddit_misogyny,
+    "edos": edos,
+    "sbic": sbic,
+    "dynahate": dynahate,
+    "trac1": trac1,
+    "paradetox": paradetox,
+    "hatexplain": hatexplain,
+    "youtube-violent-threats": youtube_threats,
+    "generic, Jigsaw 2018 and Civil Comments 2019 formats": generic,
+}
+
+
+def _limitations(manifest: Mapping[str, Any]) -> list[str]:
+    """Return the limitations, naming the worst identity terms this run measured."""
+    worst = []
+    for attribute, table in manifest["evaluation"].get("bias", {}).items():
+        worst += [
+            f"{term} ({metric.replace('_auc', '').upper()} AUC {value:.3f}, {attribute})"
+            for term, metric, value in worst_terms(table)
+        ]
+    threat = manifest["attributes"].get("THREAT", {})
+    lines = [
+        "- **Identity terms.** Comments that mention identities co-occur with attacks in the "
+        "training data. Counterfactual swaps and neutral identity text reduce, but do not remove, "
+        "raised scores for comments that merely say who someone is (Dixon et al. 2018). The "
+        "worst terms in this run's bias report: " + ("; ".join(worst) if worst else "none measured") + ".",
+        "- **Dialect bias.** Tweet-based hate and offensive-language sets, Davidson et al. 2017 "
+        "above all, label African-American English as offensive far more often than other "
+        "English (Sap et al. 2019, Davidson et al. 2019). Expect higher TOXICITY scores for AAE "
+        "and reclaimed in-group terms.",
+        f"- **Threats.** THREAT is {threat.get('status', 'unsupported')}: {threat.get('reason', '')}. "
+        "Veiled threats that use no violent word, and violent words in reporting, remain hard "
+        "for a bag of n-grams.",
+        "- **Source conventions differ.** Impermium counts only insults to a participant; Toxic "
+        "Spans also insults of public figures; HatEval only hate against immigrants and women; "
+        "EDOS and the Reddit misogyny set only sexism; Implicit Hate and Stormfront are "
+        "white-supremacist material. The attributes inherit these scopes.",
+        "- **Proxy and thin labels.** SEVERE_TOXICITY has no direct label (see its status).",
+        "- **Surface features.** A bag of n-grams misses sarcasm, quotation and counter-speech "
+        "(quoting a slur to condemn it scores like using it), and can be evaded by spellings the "
+        "normaliser does not fold.",
+        "- **Overlap with public test sets.** Some posts of SBIC's test split also occur in the "
+        "Implicit Hate and Stormfront training files, which the model trains on: do not evaluate "
+        "it on SBIC's test split.",
+        "- **English only.** Other languages get meaningless scores.",
+        "- **Comment text is personal data.** The service never logs it by default; keep it that way.",
+    ]
+    return lines
+
+
+def render_card(manifest: Mapping[str, Any], plot_names: Sequence[str], peer: Mapping[str, Any] | None = None) -> str:
+    """Return the model card as Markdown (``peer``: ``bench/peer.py``'s results, shown beside ours)."""
+    data = manifest["data"]
+    params = manifest["parameters"]
+    split = data.get("split", {})
+    comb = manifest.get("combiners", {}).get("summary", {})
+    share = {a: e.get("tuning_positive_share") for a, e in manifest["attributes"].items()}
+    lines = [
+        f"# Model card: comment toxicity model {manifest['version']}",
+        "",
+        f"Created {manifest['created']} from commit `{manifest['git_commit']}` with scikit-learn "
+        f"{manifest['libraries']['scikit-learn']}. Training took {manifest['training_seconds']} s. "
+        "Every figure below was measured by that training run.",
+        "",
+        "## Intended use",
+        "",
+        "Scoring English-language comments in online discussions (news comment sections, forums) "
+        "for moderation support: queueing comments for human review, warning a writer before "
+        "posting, or sorting. Scores are calibrated probabilities.",
+        "",
+        "Not intended for: automated punishment or removal without human review; judging people "
+        "rather than comments; languages other than English; domains far from social-media text; "
+        "any use where a false positive silences someone without appeal.",
+        "",
+        "## Attributes",
+        "",
+        *t.attributes(manifest),
+        "",
+        "Why each status:",
+        "",
+        *[f"- **{n}** ({a['status']}): {a['reason']}." for n, a in manifest["attributes"].items()],
+        "",
+        "## Thresholds",
+        "",
+        "Each attribute has three presets, chosen by stated rules on the tuning half of the "
+        "validation split and measured again on the report half (rows that chose nothing): "
+        "`high_precision`, the lowest threshold with precision at least 0.9; `balanced` (the "
+        "default), the lowest with precision at least 0.8; `high_recall`, the highest with recall "
+        "at least 0.9. Where no threshold reaches a precision target, the preset is the threshold "
+        "of highest F1, and the table says the rule was not reached. `POST /v1/score` takes a "
+        'preset by name (`"thresholds": "high_precision"`); `GET /v1/model` lists them.',
+        "",
+        "What the probabilities and thresholds assume: the mix of the tuning rows, in which the "
+        "share of positives is "
+        + ", ".join(f"{a} {t.pct(v)}" for a, v in share.items() if v is not None)
+        + ". A comment section sees far fewer toxic comments (about 8 % in Civil Comments), so "
+        "precision there is lower than in the tables at the same threshold: prefer "
+        "`high_precision` where false positives are costly.",
+        "",
+        *t.presets(manifest),
+        "",
+        "## Model",
+        "",
+        "Text is normalised (`model/normalize.py`: HTML entities, invisible characters, "
+        "compatibility folding, homoglyphs, lower case, URL and mention placeholders, leetspeak, "
+        "spaced-out letters, repeated characters, whitespace), then turned into TF-IDF features "
+        f"over word n-grams {tuple(params['features']['word_ngram_range'])} and character n-grams "
+        f"{tuple(params['features']['char_ngram_range'])} within word boundaries. Each attribute has "
+        "one logistic-regression head, fitted only on comments whose label for it is known, with "
+        "feature augmentation (Daumé 2007): shared weights plus weights and a bias per source; the "
+        "shipped head is the shared part plus `alpha` times the mean of the defining sources' parts. "
+        f"`C` and `alpha` are chosen by grouped {params['folds']}-fold cross-validation on the "
+        "training split. Training rows are reweighted so that each source counts as "
+        f"(size)^{1 - params['source_balance']:g} (shares below).",
+        "",
+        "**Long comments.** A comment of at least 120 characters with two or more sentences "
+        "(`model/sentences.py`; sentences under 20 characters join the next) is scored whole and "
+        "sentence by sentence. Per attribute, `w_whole * z_whole + w_max * max(z_sentence) + "
+        "w_count * log(sentences) + bias` is then calibrated (Platt or isotonic, lower "
+        "cross-fitted log loss). The weights were fitted on the tuning half: its "
+        f"{comb.get('tune_comments', '—')} comments, plus {comb.get('built_comments', '—')} long "
+        "comments built from its sentences (a short held-out comment placed among 1 to 60 benign "
+        "held-out sentences; positives and negatives built alike, so length carries no label). "
+        "A shorter comment takes the same path with one sentence. Left to the fit, a long benign "
+        "comment's highest sentence climbs with its length, so `w_count` is then lowered until "
+        f"benign comments built of {', '.join(map(str, comb.get('length_checks', [])))} held-out sentences "
+        f"score at or above the default threshold at most {100 * comb.get('length_slack', 0):g} percentage "
+        "points more often than single sentences (on the tuning half); the price is in the Long "
+        "comments section below.",
+        "",
+        *t.combiners(manifest),
+        "",
+        "## Data",
+        "",
+        "The sets in `../shared/data` (see its PROVENANCE.md for sources, rows removed and terms). "
+        f"Each is split {1 - data['validation_fraction']:.0%} / {data['validation_fraction']:.0%} into "
+        "training and validation by a hash of a group key (a near-duplicate key; a forum post, a "
+        "paraphrase set or a contrast pair where the source has one), after near-duplicates across "
+        "sources are merged, so no text sits on both sides; validation is cut again into tuning "
+        f"and report halves ({split.get('tune', '—')} and {split.get('report', '—')} comments). No "
+        "official test split of any set is loaded. The default model trains only on sets usable "
+        "by a commercial site; a set with no stated licence says so.",
+        "",
+        *t.sources(manifest),
+        "",
+        f"Training-only additions (`training/augment.py`): {split.get('identity_swaps', 0)} counterfactual "
+        f"identity swaps (weight {params['swap_weight']:g}; `training/identity.py` says which terms and why), "
+        f"{split.get('threat_style_negatives', 0)} benign sentences written in the YouTube threat set's "
+        f"style as its negatives, and {split.get('benign_sentences', 0)} sentences of ordinary benign "
+        f"comments as rows of their own (weight {params.get('sentence_weight', 0):g}).",
+        "",
+        "Share of each head's training weight per source:",
+        "",
+        *t.weights(manifest),
+        "",
+        "## Label mapping",
+        "",
+        "Which source feeds which attribute, and why (from each loader):",
+        "",
+    ]
+    for name, module in MAPPING_DOCS.items():
+        lines += [f"### {name}", "", (module.__doc__ or "").strip(), ""]
+    lines += [
+        "## Validation metrics",
+        "",
+        "The report half of the validation split. F1 is at the default threshold; ECE is expected "
+        "calibration error over ten bins. The naive baseline is word 1-2-gram and character "
+        "2-5-gram TF-IDF on the raw text with one logistic regression per attribute, fitted on the "
+        "same pooled training rows in the same run; the per-source baseline is a word TF-IDF "
+        "logistic regression fitted on one source alone. `all` pools every source.",
+        "",
+        *t.validation(manifest),
+        "",
+        "Calibration error per source, with the share of positives the source holds:",
+        "",
+        *t.calibration(manifest),
+        "",
+        "## Long comments",
+        "",
+        "Held-out abusive sentences (report half, TOXICITY = 1, one or two sentences) alone and "
+        "placed among held-out benign sentences, and benign sentences alone and as comments of as "
+        "many sentences, flagged at the default TOXICITY threshold:",
+        "",
+        *t.dilution(manifest),
+        "",
+        "## Identity bias",
+        "",
+        "Per identity term (`training/identity.py` says why these), on the report half: subgroup "
+        "AUC, BPSN and BNSP AUC (Borkan et al. 2019). A dash means fewer than 20 positives or "
+        "negatives mention the term.",
+        "",
+        *t.bias(manifest),
+        "",
+        "## Ordinary prose",
+        "",
+        "Share of non-toxic text flagged at the default thresholds: the non-toxic comments of the "
+        "news-comment sets, and the behaviour suite's hand-written benign categories.",
+        "",
+        *t.false_positives(manifest),
+        "",
+        "## Behaviour suite",
+        "",
+        "Hand-written comments per known failure (`tests/model/behaviour/cases.json`), at the "
+        "default thresholds"
+        + (", beside alt-profanity-check at its 0.5 cut-off (`bench/peer.py`)" if peer else "")
+        + ":",
+        "",
+        *t.behaviour(manifest, peer),
+        "",
+    ]
+    if peer:
+        lines += [
+            "### Beside a peer",
+            "",
+            f"`{peer.get('command', 'python bench/peer.py')}` scored the same report rows with "
+            f"{peer.get('peer', {}).get('package', 'alt-profanity-check')} (a unigram TF-IDF and linear "
+            "SVM that ships its model), flagging at its 0.5 cut-off, beside this model at its default "
+            "thresholds. The peer has one output, so it stands for every attribute.",
+            "",
+            *t.peer_validation(peer),
+            "",
+        ]
+    lines += [
+        "## Plots",
+        "",
+        *[f"![{n}](plots/{n})" for n in plot_names],
+        "",
+        "## Limitations and ethical considerations",
+        "",
+        *_limitations(manifest),
+        "",
+        "## Reproduce",
+        "",
+        "```",
+        "toxicity train --data-dir ../shared/data --out model/default",
+        "toxicity evaluate --model model/default --data-dir ../shared/data",
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
