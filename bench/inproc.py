@@ -17,7 +17,11 @@ scores one attribute; the shipped model scores all six. A figure is the median
 of ``--repeat`` passes. The scores of the fast path are also checked against the
 scikit-learn reference on the same comments.
 
-    python bench/inproc.py [--comments 3000] [--repeat 3]
+    python bench/inproc.py [--comments 3000] [--repeat 3] [--earlier-model DIR]
+
+``--earlier-model`` also scores the same typical comments in batches with another
+artifact (for instance the model this one replaced, from git history), so a
+change of model is measured against the same texts in the same run.
 """
 
 from __future__ import annotations
@@ -133,6 +137,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         out["sentences"][label] = {"comments": len(sample), "whole_per_s": whole, "combined_per_s": combined}
         out["sentences"][label]["cost"] = whole / combined
         print(f"  sentences, {label}: {out['sentences'][label]}", flush=True)
+    if args.earlier_model is not None:
+        earlier = load_model(args.earlier_model)
+        earlier.warm_up()
+        typical = list(many)
+        then = median_of([batched(earlier.probabilities, typical) for _ in range(args.repeat)])
+        now = median_of([batched(model.probabilities, typical) for _ in range(args.repeat)])
+        out["earlier_model"] = {"version": earlier.version, "per_s": then, "this_per_s": now, "cost": then / now}
+        print(f"  earlier model {earlier.version}: {out['earlier_model']}", flush=True)
     ref = model.reference_probabilities(list(many[:2000]))
     out["max_abs_diff_vs_scikit_learn"] = float(np.abs(model.probabilities(list(many[:2000])) - ref).max())
     out["single_speedup"] = out["textbook"]["single_us"] / out["fast"]["single_us"]
@@ -172,6 +184,17 @@ def markdown(r: dict[str, Any]) -> str:
         ]
         for label, f in r.get("sentences", {}).items()
     ]
+    if "earlier_model" in r:
+        e = r["earlier_model"]
+        costs.append(
+            [
+                f"typical comments: earlier model {e['version']} / this one, comments/s",
+                f"{e['per_s']:,.0f}",
+                f"{e['this_per_s']:,.0f}",
+                f"{e['cost']:.2f}x",
+                f"<= {TARGETS['sentence_cost_typical']:g}x",
+            ]
+        )
     if not costs:
         return main
     heads = ["sentence scoring", "whole only, comments/s", "whole and sentences, comments/s", "cost", "target"]
@@ -185,6 +208,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-comments", type=int, default=10_000, help="comments scored in batches of 1,000")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--data", type=Path, default=SHARED_DATA)
+    p.add_argument("--earlier-model", type=Path, default=None, help="another artifact to score the same batches")
     return p
 
 

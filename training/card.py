@@ -68,6 +68,12 @@ def _limitations(manifest: Mapping[str, Any]) -> list[str]:
             for term, metric, value in worst_terms(table)
         ]
     threat = manifest["attributes"].get("THREAT", {})
+    suite = manifest["evaluation"].get("behaviour", {}).get("threats")
+    by_source = manifest["metrics"]["validation"].get("THREAT", {})
+    weakest = min(
+        ((m["roc_auc"], s) for s, m in by_source.items() if s != "all" and "roc_auc" in m and m["positives"] >= 30),
+        default=None,
+    )
     lines = [
         "- **Identity terms.** Comments that mention identities co-occur with attacks in the "
         "training data. Counterfactual swaps and neutral identity text reduce, but do not remove, "
@@ -77,9 +83,13 @@ def _limitations(manifest: Mapping[str, Any]) -> list[str]:
         "above all, label African-American English as offensive far more often than other "
         "English (Sap et al. 2019, Davidson et al. 2019). Expect higher TOXICITY scores for AAE "
         "and reclaimed in-group terms.",
-        f"- **Threats.** THREAT is {threat.get('status', 'unsupported')}: {threat.get('reason', '')}. "
-        "Veiled threats that use no violent word, and violent words in reporting, remain hard "
-        "for a bag of n-grams.",
+        f"- **Threats.** THREAT is {threat.get('status', 'unsupported')} by the data rule "
+        f"({threat.get('reason', '')}), but it misses most threats written as comments: "
+        + (f"it flags {suite['rate']:.0%} of the behaviour suite's direct and veiled threats, " if suite else "")
+        + (f"and its weakest source is {weakest[1]} (ROC-AUC {weakest[0]:.3f}). " if weakest else "")
+        + "Most of its positives are group-targeted calls for violence (YouTube, Gab, EDOS); a personal "
+        'threat without a violent word ("I know where you live") looks ordinary to a bag of n-grams. '
+        "Sites that need threats caught should use the `high_recall` preset for THREAT and review by hand.",
         "- **Source conventions differ.** Impermium counts only insults to a participant; Toxic "
         "Spans also insults of public figures; HatEval only hate against immigrants and women; "
         "EDOS and the Reddit misogyny set only sexism; Implicit Hate and Stormfront are "
@@ -155,12 +165,23 @@ def render_card(manifest: Mapping[str, Any], plot_names: Sequence[str], peer: Ma
         "spaced-out letters, repeated characters, whitespace), then turned into TF-IDF features "
         f"over word n-grams {tuple(params['features']['word_ngram_range'])} and character n-grams "
         f"{tuple(params['features']['char_ngram_range'])} within word boundaries. Each attribute has "
-        "one logistic-regression head, fitted only on comments whose label for it is known, with "
-        "feature augmentation (Daumé 2007): shared weights plus weights and a bias per source; the "
-        "shipped head is the shared part plus `alpha` times the mean of the defining sources' parts. "
-        f"`C` and `alpha` are chosen by grouped {params['folds']}-fold cross-validation on the "
-        "training split. Training rows are reweighted so that each source counts as "
-        f"(size)^{1 - params['source_balance']:g} (shares below).",
+        "one logistic-regression head, fitted only on comments whose label for it is known. "
+        + (
+            "It uses feature augmentation (Daumé 2007): shared weights plus weights and a bias per source; "
+            "the shipped head is the shared part plus `alpha` times the mean of the defining sources' parts. "
+            if params.get("augment")
+            else "It is fitted on every source pooled. "
+        )
+        + f"`C` is chosen by grouped {params['folds']}-fold cross-validation on the training split "
+        "(mean per-source ROC-AUC over the sets built to label the attribute). Training rows keep "
+        + (
+            "their raw counts"
+            if not params["source_balance"]
+            else f"(size)^{1 - params['source_balance']:g} per source"
+        )
+        + f", except that no source holds more than {params.get('max_source_share', 1):.0%} of an "
+        "attribute's weight (shares below). Each head's own calibrator, fitted on out-of-fold logits, "
+        "serves only as the combiner's fallback.",
         "",
         "**Long comments.** A comment of at least 120 characters with two or more sentences "
         "(`model/sentences.py`; sentences under 20 characters join the next) is scored whole and "
@@ -243,7 +264,10 @@ def render_card(manifest: Mapping[str, Any], plot_names: Sequence[str], peer: Ma
         "## Ordinary prose",
         "",
         "Share of non-toxic text flagged at the default thresholds: the non-toxic comments of the "
-        "news-comment sets, and the behaviour suite's hand-written benign categories.",
+        "news-comment sets, and the behaviour suite's hand-written benign categories. The Toxic Spans "
+        "comments judged not toxic were all first rated toxic by Civil Comments raters, so they are "
+        "borderline by construction; the Unhealthy Conversations comments (Globe and Mail) are an "
+        "ordinary comment section the model never trained on.",
         "",
         *t.false_positives(manifest),
         "",

@@ -8,8 +8,11 @@ half, never the rows the card reports on):
 - ``high_recall``: the highest threshold whose recall is at least 0.9.
 
 Where an attribute cannot reach a precision target on any threshold, the preset
-falls back to the threshold of highest F1 and says so (``reached: false`` and
-the reason), instead of quietly pretending. Precision is measured with the
+is the threshold of the highest precision it does reach (with at least
+``MIN_FLAGGED`` positives flagged) and says so (``reached: false`` and the
+reason), instead of quietly pretending. The presets stay in order:
+``high_precision`` is never below ``balanced``, nor ``balanced`` below
+``high_recall``. Precision is measured with the
 rows' weights, so the caller decides the share of positives it assumes.
 Imports numpy only.
 """
@@ -70,8 +73,9 @@ def choose(p: NDArray[np.float64], y: NDArray[np.int64], w: NDArray[np.float64] 
     """Return every preset's threshold for scores ``p`` and labels ``y`` (weights ``w``)."""
     w = np.ones(len(p)) if w is None else w
     thresholds, precision, recall, tp = _curve(p, y, w)
-    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
-    best_f1 = int(np.argmax(f1))
+    enough = np.flatnonzero(tp >= MIN_FLAGGED)
+    candidates = enough if len(enough) else np.arange(len(thresholds))
+    best = int(candidates[np.argmax(precision[candidates])])
     out: dict[str, Preset] = {}
     for name, (kind, target) in PRESETS.items():
         if kind == "precision":
@@ -81,14 +85,22 @@ def choose(p: NDArray[np.float64], y: NDArray[np.int64], w: NDArray[np.float64] 
                 rule = f"lowest threshold with precision >= {target:g}"
                 reached = True
             else:
-                i = best_f1
-                rule = f"precision {target:g} is not reached at any threshold; the threshold of highest F1 instead"
+                i = best
+                rule = (
+                    f"precision {target:g} is not reached at any threshold; the threshold of the highest "
+                    f"precision reached ({precision[best]:.2f}) instead"
+                )
                 reached = False
         else:
             i = int(np.flatnonzero(recall >= target)[0])  # the highest threshold reaching the recall
             rule = f"highest threshold with recall >= {target:g}"
             reached = True
         out[name] = Preset(_floor(float(thresholds[i])), float(precision[i]), float(recall[i]), reached, rule)
+    for lower, upper in (("high_recall", "balanced"), ("balanced", "high_precision")):
+        if out[upper].threshold < out[lower].threshold:  # keep the presets in order
+            kept = out[lower]
+            note = f"; raised to the {lower} threshold, which is higher"
+            out[upper] = Preset(kept.threshold, kept.precision, kept.recall, out[upper].reached, out[upper].rule + note)
     return out
 
 

@@ -33,6 +33,7 @@ def test_an_unreachable_precision_says_so_and_falls_back_to_best_f1() -> None:
     assert not chosen["high_precision"].reached and not chosen["balanced"].reached
     assert "not reached" in chosen["balanced"].rule
     assert chosen["high_recall"].reached
+    assert chosen["high_precision"].threshold >= chosen["balanced"].threshold >= chosen["high_recall"].threshold
 
 
 def test_weights_change_the_assumed_share_of_positives() -> None:
