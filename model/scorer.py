@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from model.attributes import ATTRIBUTE_NAMES, Status
 from model.calibration import Calibrator
-from model.combine import Combiner, unit_features, units, units_batch
+from model.combine import MIN_CHARS, Combiner, unit_features, units, units_batch
 from model.errors import UnknownAttribute
 from model.explain import Explanation, UnitScore, explain
 from model.features import Featurizer
@@ -88,7 +88,9 @@ class ToxicityModel:
                     from model.fast import FastScorer
 
                     try:
-                        self._fast = FastScorer(self.featurizer, self.coef, self.intercept, self.calibrators)
+                        self._fast = FastScorer(
+                            self.featurizer, self.coef, self.intercept, self.calibrators, self.combiners
+                        )
                     except ValueError as exc:
                         self.fast_path_error = str(exc)
         return self._fast
@@ -196,12 +198,12 @@ class ToxicityModel:
         fast = self.fast()
         if fast is None:
             return self.reference_probabilities(texts)
-        if self.combiners is None:
-            return fast.probabilities(texts)
+        if self.combiners is None or (len(texts) == 1 and len(texts[0]) < MIN_CHARS):
+            return fast.probabilities(texts)  # one unit a comment: the kernel's folded calibrators
         batch, counts, _ = units_batch(texts)
-        if len(batch) == len(texts):  # every comment is one unit: the kernel calibrates
+        if len(batch) == len(texts):
             return fast.probabilities(texts)
-        return self.combine(fast.logits(batch), counts)
+        return fast.combined(batch, counts)
 
     def score(self, texts: Sequence[str], attributes: Sequence[str] | None = None) -> list[dict[str, float]]:
         """Return, per text, a mapping from attribute name to calibrated probability."""

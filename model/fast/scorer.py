@@ -19,7 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from model.calibration import Calibrator
-from model.fast.calibrate import ISOTONIC, SIGMOID
+from model.combine import Combiner
+from model.fast.calibrate import ISOTONIC, SIGMOID, _combine
 from model.fast.hashing import _build_table, _term_keys
 from model.fast.kernel import _score_batch
 from model.fast.ngrams import _word_lists
@@ -100,6 +101,7 @@ class FastScorer:
         coef: NDArray[np.float64],
         intercept: NDArray[np.float64],
         calibrators: Sequence[Calibrator],
+        combiners: Sequence[Combiner] | None = None,
     ) -> None:
         word, char = featurizer.word, featurizer.char
         check_settings(word, char)
@@ -137,6 +139,9 @@ class FastScorer:
         self._heads = np.asarray(heads, dtype=np.float64).reshape(len(heads), 4)
         self._knot_ptr = np.asarray(ptr, dtype=np.int64)
         self._knots = np.asarray([xs, ys], dtype=np.float64).reshape(2, len(xs))
+        self._comb: tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]] | None = None
+        if combiners is not None:
+            self._comb = _pack_combiners(combiners)
         self._classes = char_classes()
         self._ngrams = np.array([word.ngram_range[1], *char.ngram_range], dtype=np.int64)
         self._wsums = _line_rows(n_uni, coef.shape[1] + 2)
@@ -177,6 +182,16 @@ class FastScorer:
         )
         return out
 
+    def combined(self, batch: Sequence[str], counts: Sequence[int]) -> NDArray[np.float64]:
+        """Return the combined probabilities of the comments of a ``model.combine.units_batch`` batch."""
+        if self._comb is None:
+            raise ValueError("this scorer was built without sentence combiners")
+        comb, knot_ptr, knots = self._comb
+        out: NDArray[np.float64] = _combine(
+            self._run(batch, False), np.asarray(counts, dtype=np.int64), comb, knot_ptr, knots
+        )
+        return out
+
     def logits(self, texts: Sequence[str]) -> NDArray[np.float64]:
         """Return raw head outputs of the texts, ``(n, n_attributes)``."""
         return self._run(texts, False)
@@ -188,6 +203,22 @@ class FastScorer:
     def warm_up(self) -> None:
         """Compile (or load from the on-disk cache) the kernel now rather than on a request."""
         self.probabilities(["warm up the kernel", ""])
+
+
+def _pack_combiners(
+    combiners: Sequence[Combiner],
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]:
+    """Return ``[w_whole, w_max, w_count, bias, kind, a, b]`` per head and the calibrators' knots."""
+    rows, ptr, xs, ys = [], [0], [], []
+    for c in combiners:
+        cal = c.calibrator
+        kind = SIGMOID if cal.kind == "sigmoid" else ISOTONIC
+        rows.append([c.w_whole, c.w_max, c.w_count, c.bias, kind, cal.a, cal.b])
+        xs += list(cal.x)
+        ys += list(cal.y)
+        ptr.append(len(xs))
+    comb = np.asarray(rows, dtype=np.float64).reshape(len(rows), 7)
+    return comb, np.asarray(ptr, dtype=np.int64), np.asarray([xs, ys], dtype=np.float64).reshape(2, len(xs))
 
 
 def check_settings(word: Any, char: Any) -> None:

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from model.errors import InputError, ModelNotReady
+from service.core.schemas import UNION_TAGS
 
 log = logging.getLogger("toxicity.errors")
 
@@ -104,7 +105,7 @@ def field_path(loc: Sequence[Any]) -> str:
     """Turn pydantic's ``("body", "comments", 0, "text")`` into ``comments[0].text``."""
     out = ""
     for part in loc:
-        if part == "body" and not out:
+        if (part == "body" and not out) or part in UNION_TAGS:
             continue
         if isinstance(part, int):
             out += f"[{part}]"

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, StrictStr, Tag
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PresetName = Literal["high_precision", "balanced", "high_recall"]
+UNION_TAGS = frozenset({"mapping", "preset"})
+"""Branch names pydantic puts in an error's location; ``core.errors.field_path`` leaves them out."""
+
+
+def _thresholds_kind(value: Any) -> str:
+    """Pick the branch by the input's shape, so a bad mapping is not also reported as a bad preset name."""
+    return "preset" if isinstance(value, str) else "mapping"
+
+
+Thresholds = Annotated[
+    Annotated[dict[StrictStr, Probability], Tag("mapping")] | Annotated[PresetName, Tag("preset")],
+    Discriminator(_thresholds_kind),
+]
 
 FRIENDLY = "Thanks for the thoughtful reply, I hadn't considered the budget side of this. Have a good weekend!"
 HOSTILE = (
@@ -89,7 +102,7 @@ class ScoreRequest(BaseModel):
         default=False,
         description="Also return, per attribute, the words and phrases that pushed the score up or down.",
     )
-    thresholds: dict[StrictStr, Probability] | PresetName | None = Field(
+    thresholds: Thresholds | None = Field(
         default=None,
         description="What decides `flagged`: a preset of the model's (`high_precision`, `balanced`, the "
         "default, or `high_recall`; `GET /v1/model` lists each attribute's threshold, precision and recall), "

@@ -297,7 +297,9 @@ def test_fast_path_matches_on_every_validation_comment(shipped_model: ToxicityMo
     assert fast is not None
     for i in range(0, len(texts), 2000):
         chunk = texts[i : i + 2000]
-        got = fast.probabilities(chunk)
+        # The kernel on whole texts, and the model as it scores (whole texts and sentences, combined).
+        assert np.abs(fast.logits(chunk) - shipped_model.reference_logits(chunk)).max() <= TOLERANCE
+        got = shipped_model.probabilities(chunk)
         assert np.abs(got - shipped_model.reference_probabilities(chunk)).max() <= TOLERANCE
 
 

