@@ -7,56 +7,24 @@ docstring, so the card and the code cannot drift apart.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
+from types import ModuleType
 from typing import Any
 
 from training import card_tables as t
 from training.bias import worst_terms
-from training.loaders import (
-    cat_large,
-    davidson,
-    dynahate,
-    edos,
-    ethos,
-    gab_hate,
-    generic,
-    hatexplain,
-    impermium,
-    implicit_hate,
-    olid,
-    paradetox,
-    reddit_misogyny,
-    sbic,
-    stormfront,
-    toxic_spans,
-    trac1,
-    tweeteval,
-    unhealthy,
-    youtube_threats,
-)
+from training.loaders import SHARED_SOURCES, generic
 
-MAPPING_DOCS = {
-    "civil-comments-toxic-spans": toxic_spans,
-    "davidson-hate-offensive": davidson,
-    "olid": olid,
-    "tweeteval-hate / tweeteval-offensive": tweeteval,
-    "ethos": ethos,
-    "implicit-hate": implicit_hate,
-    "degibert-stormfront": stormfront,
-    "impermium-insults": impermium,
-    "unhealthy-conversations": unhealthy,
-    "cat-large": cat_large,
-    "gab-hate-corpus": gab_hate,
-    "reddit-misogyny": reddit_misogyny,
-    "edos": edos,
-    "sbic": sbic,
-    "dynahate": dynahate,
-    "trac1": trac1,
-    "paradetox": paradetox,
-    "hatexplain": hatexplain,
-    "youtube-violent-threats": youtube_threats,
-    "generic, Jigsaw 2018 and Civil Comments 2019 formats": generic,
-}
+
+def mapping_docs() -> dict[str, ModuleType]:
+    """Return, per source (sources one module loads share a heading), the loader module whose docstring maps it."""
+    by_module: dict[str, list[str]] = {}
+    for name, loader in SHARED_SOURCES.items():
+        by_module.setdefault(loader.__module__, []).append(name)
+    docs = {" / ".join(names): sys.modules[module] for module, names in by_module.items()}
+    docs["generic, Jigsaw 2018 and Civil Comments 2019 formats"] = generic
+    return docs
 
 
 def _limitations(manifest: Mapping[str, Any]) -> list[str]:
@@ -228,7 +196,7 @@ def render_card(manifest: Mapping[str, Any], plot_names: Sequence[str], peer: Ma
         "Which source feeds which attribute, and why (from each loader):",
         "",
     ]
-    for name, module in MAPPING_DOCS.items():
+    for name, module in mapping_docs().items():
         lines += [f"### {name}", "", (module.__doc__ or "").strip(), ""]
     lines += [
         "## Validation metrics",
