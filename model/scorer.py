@@ -222,7 +222,8 @@ class ToxicityModel:
         spans = units(text)
         unit_scores: list[list[UnitScore]] = [[] for _ in cols]
         if self.combiners is not None and len(spans) > 1:
-            unit_probs = self.probabilities([text[a:b] for a, b in spans])
+            # Each unit as the combiner saw it: its own logit through the one-unit calibrator.
+            unit_probs = self.calibrate(self.logits([text[a:b] for a, b in spans]))
             for i, c in enumerate(cols):
                 unit_scores[i] = [UnitScore(a, b, float(unit_probs[u, c])) for u, (a, b) in enumerate(spans)]
         return explain(
