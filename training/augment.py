@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from model.sentences import sentences
+from training.combine import benign
 from training.identity import swap_identities
 from training.records import Record
 
@@ -55,7 +56,7 @@ def identity_swaps(
     return out, out_keys
 
 
-def benign_sentences(
+def sentence_rows(
     records: Sequence[Record], keys: Sequence[str], sources: Sequence[str], sentence_weight: float
 ) -> tuple[list[Record], list[str]]:
     """Return every sentence of the benign multi-sentence comments of ``sources``, with the comment's labels."""
@@ -64,7 +65,7 @@ def benign_sentences(
     if sentence_weight <= 0:
         return out, out_keys
     for record, key in zip(records, keys, strict=True):
-        if record.source not in sources or "TOXICITY" not in record.labels or any(record.labels.values()):
+        if record.source not in sources or not benign(record):
             continue
         parts = sentences(record.text)
         if len(parts) < 2:

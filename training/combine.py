@@ -38,7 +38,7 @@ import hashlib
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,7 +48,7 @@ from model.combine import Combiner, unit_features, units_batch
 from model.sentences import sentences
 from training.calibrate import fit_calibrator
 from training.records import Record
-from training.thresholds import DEFAULT_PRESET, PRESETS
+from training.thresholds import DEFAULT_PRESET, PRESETS, lowest_reaching
 
 Logits = Callable[[Sequence[str]], NDArray[np.float64]]
 CONTEXT_SIZES = (1, 2, 3, 5, 8, 12, 20, 30, 45, 60)
@@ -63,15 +63,6 @@ CONTEXT_SOURCES = ("cat-large", "paradetox", "unhealthy-conversations")
 news comments): the sentences long comments are built from. TRAC-1's non-aggressive and the Reddit set's
 non-misogynistic rows are not: they hold swearing and slurs that those sets' questions did not ask about."""
 SENTENCE_CHARS = (20, 300)
-
-
-@dataclass(slots=True)
-class Built:
-    """Long comments built from held-out text, and what went into each."""
-
-    records: list[Record]
-    context: list[int] = field(default_factory=list)
-    """Context sentences per built comment."""
 
 
 def _rng(seed: int, salt: str) -> random.Random:
@@ -95,18 +86,19 @@ def benign_sentences(records: Sequence[Record], sources: Sequence[str] = CONTEXT
     return list(out)
 
 
-def build_long(probes: Sequence[Record], pool: Sequence[str], seed: int, sizes: Sequence[int] = CONTEXT_SIZES) -> Built:
+def build_long(
+    probes: Sequence[Record], pool: Sequence[str], seed: int, sizes: Sequence[int] = CONTEXT_SIZES
+) -> list[Record]:
     """Return one built comment per probe: ``n`` pool sentences (n drawn from ``sizes``) around the probe."""
     rng = _rng(seed, "build-long")
-    built = Built([])
+    built: list[Record] = []
     if not pool:
         return built
     for probe in probes:
         n = rng.choice(list(sizes))
         context = [pool[rng.randrange(len(pool))] for _ in range(n)]
         context.insert(rng.randrange(n + 1), probe.text.strip())
-        built.records.append(replace(probe, text=" ".join(context), ref=f"built({probe.ref})", group=probe.group))
-        built.context.append(n)
+        built.append(replace(probe, text=" ".join(context), ref=f"built({probe.ref})", group=probe.group))
     return built
 
 
@@ -145,12 +137,8 @@ class LengthCheck:
 
 def _default_score(s: NDArray[np.float64], y: NDArray[np.int64]) -> float:
     """Return the lowest score whose precision reaches the default preset's target (else the median positive)."""
-    _, target = PRESETS[DEFAULT_PRESET]
-    order = np.argsort(-s, kind="stable")
-    tp = np.cumsum(y[order])
-    precision = tp / np.arange(1, len(s) + 1)
-    ok = np.flatnonzero((precision >= target) & (tp >= 10))
-    return float(s[order][ok[-1]]) if len(ok) else float(np.median(s[y == 1]))
+    cut = lowest_reaching(s, y, PRESETS[DEFAULT_PRESET][1])
+    return cut if cut is not None else float(np.median(s[y == 1]))
 
 
 def hold_length(w_whole: float, w_max: float, w_count: float, bias: float, cut: float, check: LengthCheck) -> float:
@@ -223,8 +211,8 @@ def fit_combiners(
     """Fit a combiner per attribute on ``tune`` and long comments built from it; return them and a summary."""
     pool = benign_sentences(tune)
     built = build_long(probes(tune), pool, seed)
-    rows = list(tune) + built.records
-    weight = np.array([1.0] * len(tune) + [built_share] * len(built.records))
+    rows = list(tune) + built
+    weight = np.array([1.0] * len(tune) + [built_share] * len(built))
     texts = [r.text for r in rows]
     z_whole, z_max, k = comment_logits(logits, texts)
     folds = _folds(texts)
@@ -240,7 +228,7 @@ def fit_combiners(
         )
     summary = {
         "tune_comments": len(tune),
-        "built_comments": len(built.records),
+        "built_comments": len(built),
         "benign_sentence_pool": len(pool),
         "built_weight": built_share,
         "context_sizes": list(CONTEXT_SIZES),

@@ -28,7 +28,7 @@ from model.scorer import ToxicityModel
 from training import behaviour, bias
 from training.combine import benign_sentences, dilution, probes
 from training.dataset import split_fraction
-from training.metrics import binary_metrics, evaluate_table
+from training.metrics import evaluate_table, labels_and_scores
 from training.records import Record
 from training.thresholds import measure
 
@@ -94,12 +94,9 @@ def preset_table(
 ) -> dict[str, dict[str, dict[str, float | None]]]:
     """Return each preset's precision and recall per attribute on the pooled report rows."""
     out: dict[str, dict[str, dict[str, float | None]]] = {}
-    for j, attribute in enumerate(model.attributes):
-        idx = [i for i, r in enumerate(report) if attribute in r.labels]
-        if not idx or attribute not in presets:
+    for attribute, (y, p) in labels_and_scores(report, probs, model.attributes).items():
+        if attribute not in presets:
             continue
-        y = np.array([report[i].labels[attribute] for i in idx])
-        p = probs[np.array(idx), j]
         out[attribute] = {}
         for name, preset in presets[attribute].items():
             precision, recall = measure(p, y, preset["threshold"])
@@ -149,14 +146,14 @@ def dilution_report(
 def evaluate(
     model: ToxicityModel,
     report: Sequence[Record],
+    probs: NDArray[np.float64],
     presets: Mapping[str, Any],
     seed: int,
     extra: Mapping[str, Sequence[Record]] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Return every reported measurement of ``model`` (see the module docstring)."""
+    """Return every reported measurement of ``model``, given its probabilities of the report rows."""
     say = progress or (lambda _m: None)
-    probs = probabilities(model, [r.text for r in report])
     metrics = evaluate_table(report, probs, model.attributes, model.thresholds())
     say("report half: metrics per source")
     suite = behaviour.run_suite(model, behaviour.load_cases()) if behaviour.DEFAULT_CASES.is_file() else {}
@@ -170,17 +167,3 @@ def evaluate(
     }
     say("report half: presets, bias, dilution, behaviour and false positives")
     return out
-
-
-def baseline_gaps(metrics: Mapping[str, Any], baseline: Mapping[str, Any]) -> list[tuple[str, str, float, float]]:
-    """Return (attribute, source, model AUC, baseline AUC) where the model trails the baseline."""
-    gaps = []
-    for attribute, by_source in metrics.items():
-        for source, m in by_source.items():
-            b = baseline.get(attribute, {}).get(source, {})
-            if "roc_auc" in m and "roc_auc" in b and m["roc_auc"] < b["roc_auc"]:
-                gaps.append((attribute, source, m["roc_auc"], b["roc_auc"]))
-    return sorted(gaps, key=lambda g: g[2] - g[3])
-
-
-__all__ = ["baseline_gaps", "binary_metrics", "evaluate", "split_tuning"]

@@ -25,7 +25,7 @@ from model.combine import Combiner
 from model.features import Featurizer
 from model.scorer import AttributeInfo, ToxicityModel
 from training import thresholds as presets
-from training.augment import THREAT_STYLE_SOURCE, benign_sentences, identity_swaps, threat_style_negatives
+from training.augment import THREAT_STYLE_SOURCE, identity_swaps, sentence_rows, threat_style_negatives
 from training.baseline import run_baseline, run_pooled_baseline
 from training.card import render_card
 from training.combine import CONTEXT_SOURCES, fit_combiners
@@ -78,21 +78,15 @@ def training_rows(
     styled, styled_keys = threat_style_negatives(
         records, keys, int(threats * params.threat_style_negatives), params.seed
     )
-    parts, part_keys = benign_sentences(records, keys, CONTEXT_SOURCES, params.sentence_weight)
+    parts, part_keys = sentence_rows(records, keys, CONTEXT_SOURCES, params.sentence_weight)
     added = {"identity_swaps": len(swaps), "threat_style_negatives": len(styled), "benign_sentences": len(parts)}
     return records + swaps + styled + parts, keys + swap_keys + styled_keys + part_keys, added
 
 
 def _threshold_presets(model: ToxicityModel, tune: Sequence[Record]) -> dict[str, dict[str, presets.Preset]]:
     """Choose every attribute's presets on the tuning rows' combined probabilities."""
-    probs = probabilities(model, [r.text for r in tune])
-    out = {}
-    for j, attribute in enumerate(model.attributes):
-        idx = [i for i, r in enumerate(tune) if attribute in r.labels]
-        y = np.array([tune[i].labels[attribute] for i in idx], dtype=np.int64)
-        if len(idx) and 0 < y.sum() < len(y):
-            out[attribute] = presets.choose(probs[np.array(idx), j], y)
-    return out
+    curves = labels_and_scores(tune, probabilities(model, [r.text for r in tune]), model.attributes)
+    return {a: presets.choose(p, y) for a, (y, p) in curves.items() if 0 < y.sum() < len(y)}
 
 
 def _info(
@@ -167,7 +161,8 @@ def train(
     model.info = _info(attributes, chosen, None, fallback)
     clock("chose threshold presets on the tuning half")
 
-    evaluation = evaluate(model, report, _as_dicts(chosen), params.seed, evaluation_only, clock)
+    report_probs = probabilities(model, [r.text for r in report])
+    evaluation = evaluate(model, report, report_probs, _as_dicts(chosen), params.seed, evaluation_only, clock)
     base: dict[str, Any] = {}
     per_source: dict[str, Any] = {}
     if baseline:
@@ -195,8 +190,7 @@ def train(
     model.manifest = manifest
     out: Path | None = None
     if out_dir is not None:
-        curves = labels_and_scores(report, probabilities(model, [r.text for r in report]), attributes)
-        plots = render_plots(curves)
+        plots = render_plots(labels_and_scores(report, report_probs, attributes))
         card = render_card(manifest, plot_names=sorted(plots))
         files_out = {"MODEL_CARD.md": card.encode("utf-8"), **{f"plots/{k}": v for k, v in plots.items()}}
         manifest = save_artifact(out_dir, _payload(model), manifest, files_out)

@@ -64,6 +64,13 @@ def _curve(
     return ps[last], tp / np.maximum(tp + fp, 1e-12), tp / total, tp
 
 
+def lowest_reaching(p: NDArray[np.float64], y: NDArray[np.int64], target: float) -> float | None:
+    """Return the lowest score whose precision is at least ``target`` with enough positives flagged, if any."""
+    thresholds, precision, _, tp = _curve(p, y, np.ones(len(p)))
+    ok = np.flatnonzero((precision >= target) & (tp >= MIN_FLAGGED))
+    return float(thresholds[ok[-1]]) if len(ok) else None
+
+
 def _floor(t: float) -> float:
     """Floor a threshold to 4 decimals, so every row at the chosen score stays flagged (``p >= t``)."""
     return min(max(math.floor(t * 10_000) / 10_000, 0.0001), 0.9999)
