@@ -72,7 +72,9 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
             if stop_listening is not None:
                 stop_listening()
             app.state.suggestions.close()
+            # Release what the app loaded: FastAPI's caches may keep a stopped app alive (tests build many).
             app.state.model = None
+            app.state.detector.unload()
             app.state.metrics.worker_exiting()
             logs.flush()  # uvicorn's workers leave through os._exit: no logging.shutdown() there
 
