@@ -6,7 +6,7 @@ PORT   ?= 8000
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: serve test install install-test bench lint lock clean
+.PHONY: serve test test-all install install-test bench lint lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ install-test: $(VENV)/.installed-test
 serve: install
 	TOXICITY_HOST=$(HOST) TOXICITY_PORT=$(PORT) $(PY) -m service
 
+# The quick suite (a few minutes); `test-all` adds the slow and engine-backed tests (CI runs it).
 test: install-test
+	$(PY) -m pytest -m "not slow and not container" $(PYTEST_ARGS)
+
+test-all: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install-test
