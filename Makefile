@@ -6,7 +6,7 @@ PORT   ?= 8000
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: serve test test-all install install-test bench lint lock clean
+.PHONY: serve test test-all install install-test train bench lint lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: install-test
 
 test-all: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# make train DATA=mine.csv LABELS="TOXICITY=toxic INSULT=insult" [OUT=artifacts/mine] [ARGS="--text-column body"]
+# Without DATA it trains on the shared sets (../shared/data), as the default model was.
+OUT ?= artifacts/mine
+train: install-test
+	$(VENV)/bin/toxicity train $(if $(DATA),--table $(DATA)) $(foreach l,$(LABELS),--label $(l)) --out $(OUT) $(ARGS)
 
 bench: install-test
 	$(PY) bench/run.py
