@@ -24,7 +24,7 @@ from service.perspective import errors as perspective_errors  # noqa: F401 - reg
 from service.perspective import routes as perspective
 from service.perspective.language import Detector
 from service.perspective.store import SuggestionStore
-from service.routes import admin, health, metrics, native
+from service.routes import admin, docs, health, metrics, native
 from service.settings import Settings
 
 log = logging.getLogger("toxicity.app")
@@ -78,7 +78,9 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
             app.state.metrics.worker_exiting()
             logs.flush()  # uvicorn's workers leave through os._exit: no logging.shutdown() there
 
-    app = FastAPIOffline(
+    app = FastAPIOffline(  # mounts the vendored Swagger UI and Redoc files; routes.docs serves the pages
+        docs_url=None,
+        redoc_url=None,
         title="Comment toxicity service",
         version="0.1.0",
         description=DESCRIPTION,
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.state.batcher = ScoreBatcher()
     app.state.reload_lock = asyncio.Lock()
     errors.install(app)
+    docs.install(app)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(native.router)  # its routes declare the key check (native.router)
