@@ -12,9 +12,12 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # Runtime: the pinned lock, then the project itself without re-resolving.
+# Then compile the fast scorer once, so that the first `make serve` starts in seconds.
 $(VENV)/.installed: $(PY) requirements.lock pyproject.toml
 	$(PIP) install -r requirements.lock
 	$(PIP) install --no-deps -e .
+	@echo "compiling the fast scorer once (about 20 to 40 s; later starts load it in about a second)"
+	$(PY) -c "import model; model.load_model().warm_up()"
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed requirements-dev.lock
