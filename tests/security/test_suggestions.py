@@ -149,14 +149,14 @@ async def test_old_suggestions_are_purged_at_start_up(tiny_artifact: Path, tmp_p
     db = tmp_path / "s.db"
     async for c in app_client(tiny_artifact, db):  # creates the store
         assert (await c.post(SUGGEST, json={"comment": {"text": "recent"}, "attributeScores": SCORES})).is_success
-    old = (datetime.now(UTC) - timedelta(days=31)).isoformat(timespec="milliseconds")
+    old = (datetime.now(UTC) - timedelta(days=91)).isoformat(timespec="milliseconds")  # the default keeps 90
     with closing(sqlite3.connect(db)) as con, con:
         con.executemany(
             "INSERT INTO suggestions (received_at, comment_text, attribute_scores) VALUES (?, ?, '{}')",
             [(old, f"old {i}") for i in range(1_200)],  # more than one purge batch
         )
     assert rows(db) == 1_201
-    async for _ in app_client(tiny_artifact, db, suggestions_retention_days=30):
+    async for _ in app_client(tiny_artifact, db):
         deadline = time.monotonic() + 30
         while rows(db) > 1 and time.monotonic() < deadline:
             await anyio.sleep(0.05)
