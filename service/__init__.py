@@ -18,8 +18,9 @@ Layout::
     perspective/  the Perspective adapter: its schemas, mapping, errors, routes
 
 Inside, arrows point one way: ``routes`` and ``perspective`` import ``core`` (and
-``JSONRoute`` from ``middleware``), ``middleware`` imports ``core``, and ``core``
-imports only ``model`` and ``settings``. Only ``app.py`` imports every room.
+``JSONRoute`` from ``middleware``; ``perspective.suggest`` also the rate limiter's
+buckets), ``middleware`` imports ``core``, and ``core`` imports only ``model`` and
+``settings``. Only ``app.py`` imports every room.
 
 One request, say ``POST /v1/score``, outermost layer first (``app.py`` adds the
 middleware in reverse, since the last added runs first):

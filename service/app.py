@@ -23,7 +23,8 @@ from service.middleware.rate_limit import RateLimit
 from service.perspective import errors as perspective_errors  # noqa: F401 - registers Google-shaped errors
 from service.perspective import routes as perspective
 from service.perspective.language import Detector
-from service.perspective.store import SuggestionStore
+from service.perspective.store import SuggestionStore, keep_purged
+from service.perspective.suggest import SuggestQuota
 from service.routes import admin, docs, health, metrics, native
 from service.settings import Settings
 
@@ -58,7 +59,8 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
         # Verified, smoke-scored and warmed up (fast path compiled) before reporting ready.
         model = reloading.start(app)
         app.state.detector.load()
-        app.state.suggestions = SuggestionStore(settings.suggestions_db)
+        app.state.suggestions = SuggestionStore(settings.suggestions_db, settings.suggestions_max_bytes)
+        purging = asyncio.create_task(keep_purged(app.state.suggestions, settings.suggestions_retention_days))
         log.info(
             "model loaded",
             extra={"fields": {"version": model.version, "fast_path": model.fast_path_error or "on"}},
@@ -71,7 +73,9 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
         finally:
             if stop_listening is not None:
                 stop_listening()
-            app.state.suggestions.close()
+            purging.cancel()
+            app.state.suggestions.close()  # a purge in progress stops after its batch
+            await asyncio.wait({purging})
             # Release what the app loaded: FastAPI's caches may keep a stopped app alive (tests build many).
             app.state.model = None
             app.state.detector.unload()
@@ -93,6 +97,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.state.detector = Detector()
     app.state.metrics = Metrics()
     app.state.batcher = ScoreBatcher()
+    app.state.suggest_quota = SuggestQuota(settings.suggest_per_minute, app.state.api_keys)
     app.state.reload_lock = asyncio.Lock()
     errors.install(app)
     docs.install(app)
@@ -101,11 +106,12 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.include_router(native.router)  # its routes declare the key check (native.router)
     app.include_router(admin.router, dependencies=[Depends(native_key)])
     app.include_router(perspective.api)
+    app.include_router(perspective.suggestions)
     app.include_router(perspective.discovery)
     hot = [("", native.router), ("", perspective.api)]
     if settings.perspective_prefix:
         # Coral appends /comments:analyze to whatever base URL it is given.
-        for router in (perspective.api, perspective.discovery):
+        for router in (perspective.api, perspective.suggestions, perspective.discovery):
             app.include_router(router, prefix=settings.perspective_prefix, include_in_schema=False)
         hot.append((settings.perspective_prefix, perspective.api))
     app.state.hot_routes = hot_routes(hot)

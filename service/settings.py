@@ -71,6 +71,36 @@ class Settings(BaseSettings):
         default=Path("var/suggestions.sqlite3"),
         description="SQLite file (WAL mode) where `comments:suggestscore` stores suggestions.",
     )
+    suggest_require_key: bool | None = Field(
+        default=None,
+        description="Require an API key on `comments:suggestscore`; empty means required exactly when keys are "
+        "configured, `true` without keys refuses every suggestion (403).",
+    )
+    suggest_max_attributes: int = Field(
+        default=16, ge=1, le=1_000, description="Most `attributeScores` in one suggestion."
+    )
+    suggest_max_spans: int = Field(
+        default=32, ge=0, le=10_000, description="Most `spanScores` per attribute in one suggestion."
+    )
+    suggest_per_minute: int = Field(
+        default=60,
+        ge=0,
+        le=1_000_000,
+        description="Suggestions stored per minute per API key (or client address without one), per worker, "
+        "in bursts of as many; 0 is off.",
+    )
+    suggestions_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=36_500,
+        description="Suggestions older than this many days are deleted, at start-up and every hour.",
+    )
+    suggestions_max_bytes: int = Field(
+        default=1024**3,
+        ge=1024**2,
+        le=1024**4,
+        description="Most bytes the suggestion store's rows may take; a full store refuses suggestions (507).",
+    )
     language_fallback: str = Field(
         default="en",
         pattern=r"^([a-z]{2,3})?$",

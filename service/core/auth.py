@@ -87,3 +87,26 @@ async def perspective_key(request: Request) -> None:
     keys: tuple[bytes, ...] = request.app.state.api_keys
     if keys and not matches(presented_key(request.scope, perspective=True), keys):
         raise ApiError.one(400, "API_KEY_INVALID", PERSPECTIVE_KEY_MESSAGE, "key")
+
+
+async def suggest_key(request: Request) -> None:
+    """Apply ``TOXICITY_SUGGEST_REQUIRE_KEY`` to ``comments:suggestscore``.
+
+    Unset, a suggestion needs a key exactly when keys are configured, as scoring
+    does. ``false`` opens suggestions even then; ``true`` needs a key, and with no
+    keys configured refuses every suggestion (403) rather than leave the store open.
+    """
+    keys: tuple[bytes, ...] = request.app.state.api_keys
+    required: bool | None = request.app.state.settings.suggest_require_key
+    if required is False or (required is None and not keys):
+        return
+    if not keys:
+        raise ApiError.one(
+            403,
+            "SUGGESTIONS_DISABLED",
+            "Suggestions are disabled: TOXICITY_SUGGEST_REQUIRE_KEY is true but no API keys are configured "
+            "(TOXICITY_API_KEYS, TOXICITY_API_KEYS_FILE).",
+            "key",
+        )
+    if not matches(presented_key(request.scope, perspective=True), keys):
+        raise ApiError.one(400, "API_KEY_INVALID", PERSPECTIVE_KEY_MESSAGE, "key")
