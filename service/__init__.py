@@ -16,11 +16,14 @@ Layout::
                   batcher, metrics
     routes/       the native API's thin routes: native, admin, health, metrics
     perspective/  the Perspective adapter: its schemas, mapping, errors, routes
+    openai/       the OpenAI moderation adapter (POST /v1/moderations): the same rooms
+    coral/        Coral's external moderation phase: signature, schemas, decision, route
 
-Inside, arrows point one way: ``routes`` and ``perspective`` import ``core`` (and
-``JSONRoute`` from ``middleware``; ``perspective.suggest`` also the rate limiter's
-buckets), ``middleware`` imports ``core``, and ``core`` imports only ``model`` and
-``settings``. Only ``app.py`` imports every room.
+Inside, arrows point one way: ``routes`` and the adapters (``perspective``,
+``openai``, ``coral``) import ``core`` (and ``JSONRoute`` from ``middleware``;
+``perspective.suggest`` also the rate limiter's buckets, ``coral`` the HTML
+converter of ``perspective``), ``middleware`` imports ``core``, and ``core`` imports
+only ``model`` and ``settings``. Only ``app.py`` imports every room.
 
 One request, say ``POST /v1/score``, outermost layer first (``app.py`` adds the
 middleware in reverse, since the last added runs first):

@@ -12,6 +12,8 @@ from fastapi_offline import FastAPIOffline
 
 from service import logs
 from service import reload as reloading
+from service.coral import routes as coral
+from service.coral.decide import describe as coral_contract
 from service.core import errors
 from service.core.auth import load_keys, native_key
 from service.core.batcher import ScoreBatcher
@@ -20,6 +22,9 @@ from service.middleware.access_log import AccessLog
 from service.middleware.body_guard import BodyGuard
 from service.middleware.hot_routes import HotRoutes, hot_routes
 from service.middleware.rate_limit import RateLimit
+from service.openai import errors as openai_errors  # noqa: F401 - registers OpenAI-shaped errors
+from service.openai import mapping as openai_mapping
+from service.openai import routes as openai
 from service.perspective import errors as perspective_errors  # noqa: F401 - registers Google-shaped errors
 from service.perspective import routes as perspective
 from service.perspective.language import Detector
@@ -40,6 +45,10 @@ Perspective API.
   default thresholds, validation metrics, training data.
 * **Perspective API** (`/v1alpha1/comments:analyze`, `:suggestscore`,
   `/$discovery/rest`): Perspective's wire contract; change only the base URL.
+* **OpenAI moderation** (`/v1/moderations`): OpenAI's moderation contract, for
+  the `openai` client, guardrail frameworks and LLM gateways.
+* **Coral** (`/integrations/coral/moderation`): Coral's external moderation phase,
+  signed with `TOXICITY_CORAL_SECRETS` (off, 404, without one).
 
 Scores are calibrated probabilities. Comment text is never logged.
 """
@@ -99,6 +108,8 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.state.batcher = ScoreBatcher()
     app.state.suggest_quota = SuggestQuota(settings.suggest_per_minute, app.state.api_keys)
     app.state.reload_lock = asyncio.Lock()
+    # How each outside contract maps the model, served by GET /v1/model.
+    app.state.contracts = {"openai_moderation": openai_mapping.describe, "coral": coral_contract(settings)}
     errors.install(app)
     docs.install(app)
     app.include_router(health.router)
@@ -108,6 +119,8 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.include_router(perspective.api)
     app.include_router(perspective.suggestions)
     app.include_router(perspective.discovery)
+    app.include_router(openai.router)
+    app.include_router(coral.router)
     hot = [("", native.router), ("", perspective.api)]
     if settings.perspective_prefix:
         # Coral appends /comments:analyze to whatever base URL it is given.

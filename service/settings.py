@@ -12,13 +12,37 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from model.attributes import ATTRIBUTE_NAMES
+
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+CORAL_MAX_SECRETS = 8  # Coral signs with every active secret: two while one is rotated out
+CORAL_MIN_SECRET_CHARS = 16  # Coral's own are a prefix and 64 or more hex digits
+
+
+def parse_thresholds(value: str) -> dict[str, float]:
+    """Parse ``TOXICITY=0.97,THREAT=0.9`` into a mapping; raise ``ValueError`` naming the bad pair."""
+    out: dict[str, float] = {}
+    for pair in (p.strip() for p in value.split(",")):
+        if not pair:
+            continue
+        name, sep, number = (x.strip() for x in pair.partition("="))
+        if not sep or name not in ATTRIBUTE_NAMES:
+            raise ValueError(f"{pair!r} is not ATTRIBUTE=score with an attribute of {', '.join(ATTRIBUTE_NAMES)}")
+        try:
+            score = float(number)
+        except ValueError:
+            raise ValueError(f"{pair!r}: {number!r} is not a number") from None
+        if not 0.0 < score <= 1.0:
+            raise ValueError(f"{pair!r}: the score must be in (0, 1]")
+        out[name] = score
+    return out
 
 
 class Settings(BaseSettings):
     """Service configuration, validated at start-up."""
 
-    model_config = SettingsConfigDict(env_prefix="TOXICITY_", extra="forbid", frozen=True)
+    # Errors never quote a value: some are secrets (api_keys, coral_secrets).
+    model_config = SettingsConfigDict(env_prefix="TOXICITY_", extra="forbid", frozen=True, hide_input_in_errors=True)
 
     model_path: Path | None = Field(
         default=None, description="Model artifact folder; empty means the shipped default model."
@@ -107,6 +131,23 @@ class Settings(BaseSettings):
         description="Language assumed when detection is unsure or the text is short; empty fails like Perspective.",
     )
 
+    coral_secrets: str = Field(
+        default="",
+        repr=False,
+        description="Signing secrets of Coral's external moderation phase, comma-separated (two while one is "
+        "rotated); empty turns `/integrations/coral/moderation` off (404).",
+    )
+    coral_premod_thresholds: str = Field(
+        default="",
+        description="`ATTRIBUTE=score` pairs, comma-separated: a comment at or above one is answered "
+        "`status: PREMOD` on the Coral route; empty is off.",
+    )
+    coral_reject_thresholds: str = Field(
+        default="",
+        description="`ATTRIBUTE=score` pairs, comma-separated: a comment at or above one is answered "
+        "`status: REJECTED` on the Coral route (before `PREMOD`); empty is off.",
+    )
+
     metrics_require_key: bool = Field(
         default=False,
         description="Require an API key on `/metrics` (as on the native API) when keys are configured.",
@@ -128,6 +169,22 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_path_is_default(cls, value: object) -> object:
         return None if value in ("", None) else value
+
+    @field_validator("coral_premod_thresholds", "coral_reject_thresholds")
+    @classmethod
+    def _thresholds_parse(cls, value: str) -> str:
+        parse_thresholds(value)
+        return value
+
+    @field_validator("coral_secrets")
+    @classmethod
+    def _secrets_are_strong(cls, value: str) -> str:
+        secrets = [s.strip() for s in value.split(",") if s.strip()]
+        if len(secrets) > CORAL_MAX_SECRETS:
+            raise ValueError(f"{len(secrets)} secrets; the limit is {CORAL_MAX_SECRETS}")
+        if any(len(s) < CORAL_MIN_SECRET_CHARS for s in secrets):  # never echo a secret in the message
+            raise ValueError(f"every secret must be at least {CORAL_MIN_SECRET_CHARS} characters")
+        return value
 
     @model_validator(mode="after")
     def _body_fits_a_comment(self) -> Settings:

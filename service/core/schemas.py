@@ -224,6 +224,11 @@ class ModelInfo(BaseModel):
     )
     training_data: dict[str, Any] = Field(description="Sources and comment counts the model was trained on.")
     limits: dict[str, int] = Field(description="Request limits of this server.")
+    contracts: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="How each outside contract maps this model: `openai_moderation` (each category's attributes "
+        "and rule, and the unsupported categories), `coral` (on or off, and its thresholds).",
+    )
 
 
 class Health(BaseModel):

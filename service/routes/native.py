@@ -75,8 +75,8 @@ async def score(
 
 
 @router.get("/model", response_model=ModelInfo, summary="Describe the loaded model", responses={503: ERRORS[503]})
-def model_info(model: ModelDep, settings: SettingsDep) -> ModelInfo:
-    """Return the version, attributes (definition, status, threshold), headline metrics and data summary."""
+def model_info(model: ModelDep, settings: SettingsDep, http: Request) -> ModelInfo:
+    """Return the version, attributes (definition, status, threshold), metrics, data summary and contract mappings."""
     manifest = model.manifest
     measured = manifest.get("evaluation", {}).get("presets", {})
     attributes = []
@@ -122,4 +122,5 @@ def model_info(model: ModelDep, settings: SettingsDep) -> ModelInfo:
             "max_batch": settings.max_batch,
             "max_body_bytes": settings.max_body_bytes,
         },
+        contracts={name: describe(model) for name, describe in getattr(http.app.state, "contracts", {}).items()},
     )

@@ -7,6 +7,10 @@ For each operation it sends a bounded number of valid (positive) and invalid
 no 5xx, a status code the document lists for that operation, and a body that
 matches the schema documented for that status. A summary goes to
 ``test-artifacts/schemathesis-summary.txt``.
+
+The Coral route is on (a signing secret is configured) and every request to it is
+signed on the way in, as Coral would sign it, so the fuzzing reaches its body
+validation and scoring instead of stopping at the signature check.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.app import create_app
+from service.coral.signature import sign
 from service.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -45,7 +51,10 @@ REQUIRED = [
     "POST /v1alpha1/comments:analyze",
     "POST /v1alpha1/comments:suggestscore",
     "GET /$discovery/rest",
+    "POST /v1/moderations",
+    "POST /integrations/coral/moderation",
 ]
+CORAL_SECRET = "schemathesis-coral-signing-secret"
 
 
 def documented_operations() -> list[str]:
@@ -100,6 +109,36 @@ def _summary() -> Iterator[None]:
     SUMMARY.write_text("\n".join(lines) + "\n")
 
 
+def signing_as_coral(app: ASGIApp) -> ASGIApp:
+    """Sign every request to the Coral route with ``CORAL_SECRET``, whatever its body, then hand it to ``app``."""
+
+    async def signed(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/integrations/coral/moderation":
+            await app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        headers = [(k, v) for k, v in scope["headers"] if k != b"x-coral-signature"]
+        headers.append((b"x-coral-signature", sign(body, [CORAL_SECRET.encode()]).encode()))
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await app({**scope, "headers": headers}, replay, send)
+
+    return signed
+
+
 @pytest.fixture(scope="module")
 def schema(tmp_path_factory: pytest.TempPathFactory) -> schemathesis.BaseSchema:
     """Load the document from one running app serving the shipped model, shared by this module."""
@@ -107,10 +146,10 @@ def schema(tmp_path_factory: pytest.TempPathFactory) -> schemathesis.BaseSchema:
     with pytest.MonkeyPatch.context() as env:
         for key in [k for k in os.environ if k.startswith("TOXICITY_")]:
             env.delenv(key)
-        app = create_app(Settings(suggestions_db=db))
+        app = create_app(Settings(suggestions_db=db, coral_secrets=CORAL_SECRET))
     # Suggestions go to this module's own folder; never the checkout's var/.
     assert app.state.settings.suggestions_db == db
-    loaded = schemathesis.openapi.from_asgi("/openapi.json", app)
+    loaded = schemathesis.openapi.from_asgi("/openapi.json", signing_as_coral(app))
     assert app.state.model is not None, "the lifespan did not run"
     return loaded
 

@@ -1,0 +1,115 @@
+"""``POST /integrations/coral/moderation``: Coral's external moderation phase, scored by the native scoring path.
+
+The router's one dependency runs before the body is validated: with no secret
+configured the route answers 404 (it is off, so nobody runs it unsigned by
+accident); an unsigned or wrongly signed request gets 401. Then the comment is
+checked against ``TOXICITY_MAX_TEXT_BYTES`` (``core.scoring.check_texts``),
+converted from HTML, scored with ``core.scoring.run_scoring`` (small comments join
+the event-loop turn's batch) and answered by ``decide``. Errors use the native
+API's plain JSON shape; Coral logs any non-2xx answer and moves on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request, Response
+
+from model import ToxicityModel
+from service.coral import signature
+from service.coral.decide import decide, status_rules
+from service.coral.schemas import EXAMPLES, CoralModerationRequest, CoralModerationResponse
+from service.core.batcher import Rows
+from service.core.deps import model_and_settings
+from service.core.errors import ApiError
+from service.core.schemas import ErrorResponse
+from service.core.scoring import check_texts, json_body, run_scoring
+from service.middleware.body_guard import JSONRoute
+from service.perspective.html_text import html_to_text
+from service.settings import Settings
+
+PATH = "/integrations/coral/moderation"
+
+
+async def coral_signed(request: Request) -> None:
+    """Answer 404 while no secret is configured, and 401 unless the raw body carries a valid signature."""
+    secrets = signature.secrets_of(request.app.state.settings.coral_secrets)
+    if not secrets:
+        raise ApiError.one(
+            404,
+            "not_found",
+            f"no route POST {PATH}: the Coral integration is off until TOXICITY_CORAL_SECRETS is set",
+        )
+    signature.verify(request.headers.get(signature.HEADER), await request.body(), secrets)
+
+
+ERROR: dict[str, Any] = {"model": ErrorResponse}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    204: {"description": "Nothing wrong: no attribute at its threshold, no status. Coral moves on."},
+    400: {**ERROR, "description": "Invalid JSON or UTF-8 (checked before the signature)."},
+    401: {**ERROR, "description": "`X-Coral-Signature` missing, or matching no secret of `TOXICITY_CORAL_SECRETS`."},
+    404: {**ERROR, "description": "The route is off: `TOXICITY_CORAL_SECRETS` is empty."},
+    413: {**ERROR, "description": "Request body over `TOXICITY_MAX_BODY_BYTES`, refused while reading."},
+    422: {**ERROR, "description": "Not Coral's body, or `comment.body` over `TOXICITY_MAX_TEXT_BYTES`."},
+    503: {**ERROR, "description": "The model is not loaded yet."},
+}
+
+router = APIRouter(tags=["Coral"], route_class=JSONRoute, dependencies=[Depends(coral_signed)])
+
+
+@dataclass(frozen=True, slots=True)
+class CoralPlan:
+    """The comment's text to score and the attributes to score it for."""
+
+    texts: list[str]
+    attributes: tuple[str, ...]
+
+
+def plan_comment(body: CoralModerationRequest, model: ToxicityModel, settings: Settings) -> CoralPlan:
+    """Return the text the comment shows, to score (none if empty), or raise a 422 naming the size limit."""
+    raw = body.comment.body
+    if not raw.strip():
+        return CoralPlan([], model.scored_attributes)
+    check_texts([raw], "comment.body", settings)
+    # Coral sends HTML unless the phase is set to plain text; plain text without markup passes unchanged.
+    text = html_to_text(raw) if "<" in raw or "&" in raw else raw
+    return CoralPlan([text] if text.strip() else [], model.scored_attributes)
+
+
+def answer(model: ToxicityModel, settings: Settings, rows: Rows) -> Response:
+    """Return 204, or Coral's actions, status and metadata, for the comment's scores (none: nothing to judge)."""
+    rules = status_rules(settings.coral_reject_thresholds, settings.coral_premod_thresholds)
+    body = decide(rows[0], model.thresholds(), rules, model.version) if rows else None
+    return Response(status_code=204) if body is None else json_body(body)
+
+
+@router.post(
+    PATH,
+    response_model=CoralModerationResponse,
+    response_model_exclude_none=True,
+    summary="Coral: external moderation phase",
+    responses=ERRORS,
+)
+async def coral_moderation(
+    body: Annotated[CoralModerationRequest, Body(openapi_examples=EXAMPLES)],
+    request: Request,
+) -> Response:
+    """Moderate one new or edited Coral comment, as Coral's external moderation phase expects.
+
+    Set the phase's callback URL to this route and `TOXICITY_CORAL_SECRETS` to its
+    signing secret. Answers 204 when nothing is wrong, else a `FLAG` action naming
+    the attributes and scores; `status` (`REJECTED`, `PREMOD`) only above the
+    operator's stricter thresholds.
+    """
+    model, settings = model_and_settings(request)
+    request.state.comments = 1
+    response = await run_scoring(
+        request.app.state.batcher,
+        model,
+        lambda: plan_comment(body, model, settings),
+        lambda plan, rows: answer(model, settings, rows),
+        len(body.comment.body),  # a long comment's HTML is converted and scored in the thread pool
+    )
+    request.state.attributes = model.scored_attributes  # counted by the metrics
+    return response

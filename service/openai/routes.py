@@ -1,0 +1,156 @@
+"""``POST /v1/moderations``: OpenAI's moderation contract, scored by the native scoring path.
+
+A thin route like ``comments:analyze``: the request is checked against the native
+API's limits (``TOXICITY_MAX_BATCH`` inputs of ``TOXICITY_MAX_TEXT_BYTES`` each,
+through ``core.scoring.check_texts``), scored with ``core.scoring.run_scoring``
+(small requests join the event-loop turn's batch) and mapped to categories by
+``mapping``. Keys are the app's configured set (``app.state.api_keys``), presented
+as OpenAI's clients send them: ``Authorization: Bearer <key>``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request, Response
+
+from model import ToxicityModel
+from service.core.auth import matches
+from service.core.batcher import Rows
+from service.core.deps import model_and_settings
+from service.core.errors import ApiError, Problem
+from service.core.scoring import check_texts, json_body, run_scoring
+from service.middleware.body_guard import JSONRoute
+from service.openai import mapping
+from service.openai.errors import PATH
+from service.openai.schemas import EXAMPLES, ModerationRequest, ModerationResponse, OpenAIError, Part
+from service.settings import Settings
+
+WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="toxicity"'}
+
+
+async def bearer_key(request: Request) -> None:
+    """Require ``Authorization: Bearer <key>``, one of the configured keys, when keys are configured."""
+    keys: tuple[bytes, ...] = request.app.state.api_keys
+    if not keys:
+        return
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError.one(
+            401,
+            "missing_api_key",
+            "You didn't provide an API key: send Authorization: Bearer <key> with one of the service's keys.",
+            headers=WWW_AUTHENTICATE,
+        )
+    if not matches(token.strip(), keys):
+        raise ApiError.one(401, "invalid_api_key", "Incorrect API key provided.", headers=WWW_AUTHENTICATE)
+
+
+ERROR: dict[str, Any] = {"model": OpenAIError}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {
+        **ERROR,
+        "description": "An invalid request, in OpenAI's shape (`BadRequestError` in its client): invalid JSON, "
+        "an unknown or mistyped field, an empty, too long or image input, too many inputs, or a body over "
+        "`TOXICITY_MAX_BODY_BYTES`.",
+    },
+    401: {**ERROR, "description": "No valid `Authorization: Bearer` key (only when keys are configured)."},
+    429: {**ERROR, "description": "Over the rate limit (`TOXICITY_RATE_LIMIT_PER_SECOND`), with `Retry-After`."},
+    503: {**ERROR, "description": "The model is not loaded yet (`InternalServerError` in the client)."},
+}
+
+router = APIRouter(tags=["OpenAI moderation"], route_class=JSONRoute, dependencies=[Depends(bearer_key)])
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationPlan:
+    """A checked moderation request: the texts, the attributes to score and how to map them."""
+
+    texts: list[str]
+    attributes: tuple[str, ...]
+    live: tuple[mapping.Category, ...]
+    thresholds: dict[str, float]
+
+
+def _items(body: ModerationRequest) -> Sequence[str | Part]:
+    return [body.input] if isinstance(body.input, str) else body.input
+
+
+def plan_moderation(body: ModerationRequest, model: ToxicityModel, settings: Settings) -> ModerationPlan:
+    """Check the inputs against the native limits; return what to score, or raise a 400 naming each problem."""
+    items = _items(body)
+    if not items:
+        raise ApiError.one(422, "input_empty", "input is an empty array; send at least one text", "input", 1)
+    if len(items) > settings.max_batch:
+        raise ApiError.one(
+            422,
+            "too_many_inputs",
+            f"input holds {len(items)} items; the limit is {settings.max_batch} (TOXICITY_MAX_BATCH)",
+            "input",
+            settings.max_batch,
+        )
+    texts: list[str] = []
+    problems = []
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            texts.append(item)
+        elif item.type == "image_url" or item.image_url is not None:
+            problems.append(
+                Problem(
+                    "image_input_not_supported",
+                    f"input[{i}] is an image; this service moderates text only",
+                    f"input[{i}]",
+                )
+            )
+        elif item.text is None:
+            problems.append(Problem("missing_text", f"input[{i}] is a text part without `text`", f"input[{i}].text"))
+        else:
+            texts.append(item.text)
+    if problems:
+        raise ApiError(422, problems)
+    check_texts(texts, "input" if isinstance(body.input, str) else "input[{i}]", settings)
+    live = mapping.covered(model)
+    return ModerationPlan(texts, mapping.needed(live), live, mapping.thresholds_for(model, body.model))
+
+
+def moderation_body(body: ModerationRequest, model: ToxicityModel, plan: ModerationPlan, rows: Rows) -> dict[str, Any]:
+    """Return the response, shaped as ``ModerationResponse``, from the inputs' scores."""
+    return {
+        # An identifier, not a secret: the module's generator costs no system call.
+        "id": f"modr-{random.getrandbits(128):032x}",
+        "model": body.model if body.model is not None else model.version,
+        "results": [mapping.result(row, plan.thresholds, plan.live) for row in rows],
+    }
+
+
+@router.post(
+    PATH,
+    response_model=ModerationResponse,
+    summary="OpenAI: classify text as potentially harmful",
+    responses=ERRORS,
+)
+async def moderations(
+    body: Annotated[ModerationRequest, Body(openapi_examples=EXAMPLES)],
+    request: Request,
+) -> Response:
+    """Classify texts in OpenAI's moderation contract; point the `openai` client's `base_url` here.
+
+    Categories come from this model's attributes (the table is in the README and in
+    `GET /v1/model`); the ones it does not cover are always `false` with score `0.0`.
+    """
+    model, settings = model_and_settings(request)
+    items = _items(body)
+    request.state.comments = len(items)
+    chars = sum(len(item) if isinstance(item, str) else len(item.text or "") for item in items)
+    result = await run_scoring(
+        request.app.state.batcher,
+        model,
+        lambda: plan_moderation(body, model, settings),
+        lambda plan, rows: moderation_body(body, model, plan, rows),
+        chars,
+    )
+    request.state.attributes = mapping.needed(mapping.covered(model))  # counted by the metrics
+    return json_body(result)
