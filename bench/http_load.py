@@ -10,12 +10,19 @@ ratios, so each service window is compared with a ceiling window taken just
 before it on the same (shared, drifting) machine. The request bodies are real
 comments from the shared data's validation split, cycled in a fixed order.
 
-    python bench/http_load.py [--workers 1 2] [--connections 1 16 64] [--scenarios score batch100 analyze]
+The ``coral`` scenario posts them as Coral's external moderation phase does: the
+comment as HTML in Coral's request, serialised with two-space indentation and
+signed (``X-Coral-Signature``) with a secret the service is started with. Coral
+gives the phase 200 ms by default, so its p99 at 16 connections is the figure to
+watch (target: under 20 ms).
+
+    python bench/http_load.py [--workers 1 2] [--connections 1 16 64] [--scenarios score batch100 analyze coral]
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import re
@@ -36,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ROOT, SHARED_DATA, has_data, median_of, python, rss_mb, table, worker_pids, write_json
 from bench.texts import validation_texts
+from service.coral.signature import sign
 
 LUA = """
 local requests = {}
@@ -54,11 +62,34 @@ request = function()
 end
 """
 
+# Coral's bodies hold newlines (two-space indentation): each line of the file is "<signature>\t<body>",
+# the body's newlines written as \1, which JSON never holds unescaped.
+LUA_SIGNED = r"""
+local requests = {}
+local n = 0
+local i = 0
+init = function(args)
+  for line in io.lines(args[1]) do
+    local tab = string.find(line, "\t", 1, true)
+    local body = string.gsub(string.sub(line, tab + 1), "\1", "\n")
+    local headers = {["Content-Type"] = "application/json", ["X-Coral-Signature"] = string.sub(line, 1, tab - 1)}
+    requests[#requests + 1] = wrk.format("POST", nil, headers, body)
+  end
+  n = #requests
+end
+request = function()
+  i = i % n + 1
+  return requests[i]
+end
+"""
+CORAL_SECRET = "bench-coral-signing-secret-0123456789"
+
 SCENARIOS: dict[str, tuple[str, str]] = {
     # name: (path, description)
     "score": ("/v1/score", "POST /v1/score, 1 comment"),
     "batch100": ("/v1/score", "POST /v1/score, 100 comments"),
     "analyze": ("/v1alpha1/comments:analyze", "comments:analyze (Coral's request)"),
+    "coral": ("/integrations/coral/moderation", "Coral moderation phase (signed, HTML)"),
     "ceiling": ("/v1/score", "constant FastAPI endpoint (ceiling)"),
 }
 
@@ -82,7 +113,23 @@ def bodies(scenario: str, texts: Sequence[str], count: int = 2000) -> list[str]:
             )
             for t in texts[:count]
         ]
+    if scenario == "coral":
+        return [coral_line(t, i) for i, t in enumerate(texts[:count])]
     return [json.dumps({"comments": [{"text": t}]}) for t in texts[:count]]
+
+
+def coral_line(text: str, i: int) -> str:
+    """Return one signed Coral request as a line of the ``LUA_SIGNED`` file."""
+    request = {
+        "tenant": {"id": "bench-tenant", "domain": "news.example.org"},
+        "action": "NEW",
+        "comment": {"body": f"<p>{html.escape(text)}</p>", "parentID": None},
+        "author": {"id": f"user-{i % 97}", "role": "COMMENTER"},
+        "story": {"id": f"story-{i % 13}", "url": f"https://news.example.org/story-{i % 13}/"},
+        "site": {"id": "bench-site"},
+    }
+    raw = json.dumps(request, indent=2, ensure_ascii=False).encode()
+    return f"{sign(raw, [CORAL_SECRET.encode()])}\t{raw.decode().replace(chr(10), chr(1))}"
 
 
 @dataclass
@@ -162,6 +209,7 @@ def server(kind: str, workers: int, log: Path) -> Iterator[tuple[str, subprocess
             TOXICITY_PORT=str(port),
             TOXICITY_WORKERS=str(workers),
             TOXICITY_SUGGESTIONS_DB=str(log.parent / f"suggestions-{port}.sqlite3"),
+            TOXICITY_CORAL_SECRETS=CORAL_SECRET,
         )
         cmd = [python(), "-m", "service"]
     else:
@@ -202,6 +250,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="bench-http-"))
     script = work / "post.lua"
     script.write_text(LUA)
+    signed = work / "signed.lua"
+    signed.write_text(LUA_SIGNED)
     files = {}
     for name in SCENARIOS:
         files[name] = work / f"{name}.jsonl"
@@ -224,14 +274,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             served = []
             for scenario in scenarios:
                 target = url + SCENARIOS[scenario][0]
-                wrk(target, script, files[scenario], max(args.connections), args.warmup)
+                lua = signed if scenario == "coral" else script
+                wrk(target, lua, files[scenario], max(args.connections), args.warmup)
                 for c in args.connections:
                     pairs = []
                     for _ in range(args.repeat):
                         pairs.append(
                             (
                                 wrk(top, script, files["ceiling"], c, args.seconds),
-                                wrk(target, script, files[scenario], c, args.seconds),
+                                wrk(target, lua, files[scenario], c, args.seconds),
                             )
                         )
                     tops[c] += [t for t, _ in pairs]
@@ -269,6 +320,16 @@ def _row(scenario: str, workers: int, connections: int, windows: Sequence[Result
     }
 
 
+def coral_p99(rows: Sequence[dict[str, Any]], connections: int = 16) -> list[tuple[int, float, float]]:
+    """Return ``(workers, Coral route p99 ms, ceiling p99 ms)`` at ``connections``, per worker count measured."""
+    ceiling = {r["workers"]: r["p99_ms"] for r in rows if (r["scenario"], r["connections"]) == ("ceiling", connections)}
+    return [
+        (r["workers"], r["p99_ms"], ceiling.get(r["workers"], float("nan")))
+        for r in rows
+        if r["scenario"] == "coral" and r["connections"] == connections
+    ]
+
+
 def _line(r: dict[str, Any]) -> str:
     return (
         f"  {r['scenario']:<9} workers={r['workers']} c={r['connections']:<3} "
@@ -300,7 +361,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     p.add_argument("--connections", type=int, nargs="+", default=[1, 16, 64])
-    p.add_argument("--scenarios", nargs="+", choices=sorted(SCENARIOS), default=["score", "batch100", "analyze"])
+    default = ["score", "batch100", "analyze", "coral"]
+    p.add_argument("--scenarios", nargs="+", choices=sorted(SCENARIOS), default=default)
     p.add_argument("--seconds", type=int, default=5, help="length of one measured window")
     p.add_argument("--repeat", type=int, default=3, help="windows per figure; the median is reported")
     p.add_argument("--warmup", type=int, default=2)
@@ -318,6 +380,8 @@ def main() -> int:
     result = run(args)
     print()
     print(markdown(result["rows"]))
+    for workers, p99, top in coral_p99(result["rows"]):
+        print(f"Coral route, {workers} worker(s), 16 conns: p99 {p99:.2f} ms (target < 20 ms; ceiling {top:.2f} ms)")
     path = write_json("http", {**result, "args": {k: str(v) for k, v in vars(args).items()}})
     print(f"wrote {path}")
     return 0

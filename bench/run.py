@@ -47,6 +47,7 @@ def load(part: str) -> dict[str, Any] | None:
 
 def report(results: dict[str, Any], seconds: dict[str, float]) -> str:
     """Return the markdown report of every part that ran."""
+    from bench.http_load import coral_p99
     from bench.http_load import markdown as http_table
     from bench.inproc import markdown as inproc_table
 
@@ -70,6 +71,12 @@ def report(results: dict[str, Any], seconds: dict[str, float]) -> str:
         out += ["### In process (one core)", "", inproc_table(inproc), ""]
     if (http := results.get("http")) is not None:
         out += ["### HTTP (wrk, 127.0.0.1)", "", http_table(http["rows"]), ""]
+        coral = [
+            [f"Coral moderation phase, {w} worker(s), 16 conns: p99", f"{p99:.2f} ms", f"{top:.2f} ms", "< 20 ms"]
+            for w, p99, top in coral_p99(http["rows"])
+        ]
+        if coral:  # Coral gives the phase 200 ms by default
+            out += [table(["figure", "value", "ceiling's p99, same run", "target"], coral), ""]
         extra = [
             [k.replace("_", " "), f"{v:.2f}" if isinstance(v, float) else v]
             for k, v in sorted(http.items())

@@ -121,7 +121,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.include_router(perspective.discovery)
     app.include_router(openai.router)
     app.include_router(coral.router)
-    hot = [("", native.router), ("", perspective.api)]
+    hot = [("", native.router), ("", perspective.api), ("", openai.router), ("", coral.router)]
     if settings.perspective_prefix:
         # Coral appends /comments:analyze to whatever base URL it is given.
         for router in (perspective.api, perspective.suggestions, perspective.discovery):

@@ -2,7 +2,11 @@
 
 The router's one dependency runs before the body is validated: with no secret
 configured the route answers 404 (it is off, so nobody runs it unsigned by
-accident); an unsigned or wrongly signed request gets 401. Then the comment is
+accident); an unsigned or wrongly signed request gets 401. The signature covers
+the raw body, which the dependency reads once and keeps in the scope
+(``raw_body``): the route is hot (``middleware.hot_routes``), and a request the hot
+path hands back to FastAPI must find its body again, its stream being spent. Then
+the comment is
 checked against ``TOXICITY_MAX_TEXT_BYTES`` (``core.scoring.check_texts``),
 converted from HTML, scored with ``core.scoring.run_scoring`` (small comments join
 the event-loop turn's batch) and answered by ``decide``. Errors use the native
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi.routing import APIRoute
 
 from model import ToxicityModel
 from service.coral import signature
@@ -25,11 +30,41 @@ from service.core.deps import model_and_settings
 from service.core.errors import ApiError
 from service.core.schemas import ErrorResponse
 from service.core.scoring import check_texts, json_body, run_scoring
-from service.middleware.body_guard import JSONRoute
+from service.middleware.body_guard import JSONRequest, JSONRoute
 from service.perspective.html_text import html_to_text
 from service.settings import Settings
 
 PATH = "/integrations/coral/moderation"
+RAW_BODY = "toxicity.coral.raw_body"
+
+
+async def raw_body(request: Request) -> bytes:
+    """Return the request's raw body, read from the stream only the first time (then kept in the scope)."""
+    if RAW_BODY not in request.scope:
+        request.scope[RAW_BODY] = await Request.body(request)
+    body: bytes = request.scope[RAW_BODY]
+    return body
+
+
+class CoralRequest(JSONRequest):
+    """A ``JSONRequest`` whose raw body, once read, is kept in the scope for every later reader."""
+
+    async def body(self) -> bytes:
+        """Return the raw body."""
+        return await raw_body(self)
+
+
+class CoralRoute(JSONRoute):
+    """Route class that serves handlers a ``CoralRequest``."""
+
+    def get_route_handler(self):  # type: ignore[no-untyped-def]
+        """Wrap FastAPI's handler so it sees the already-parsed body and the kept raw body."""
+        handler = APIRoute.get_route_handler(self)
+
+        async def wrapped(request: Request) -> Any:
+            return await handler(CoralRequest(request.scope, request.receive))
+
+        return wrapped
 
 
 async def coral_signed(request: Request) -> None:
@@ -41,7 +76,7 @@ async def coral_signed(request: Request) -> None:
             "not_found",
             f"no route POST {PATH}: the Coral integration is off until TOXICITY_CORAL_SECRETS is set",
         )
-    signature.verify(request.headers.get(signature.HEADER), await request.body(), secrets)
+    signature.verify(request.headers.get(signature.HEADER), await raw_body(request), secrets)
 
 
 ERROR: dict[str, Any] = {"model": ErrorResponse}
@@ -55,7 +90,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     503: {**ERROR, "description": "The model is not loaded yet."},
 }
 
-router = APIRouter(tags=["Coral"], route_class=JSONRoute, dependencies=[Depends(coral_signed)])
+router = APIRouter(tags=["Coral"], route_class=CoralRoute, dependencies=[Depends(coral_signed)])
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 from service.app import create_app
+from service.middleware.hot_routes import HotRoute
 from service.settings import Settings
 from tests.service.conftest import running
 
@@ -177,6 +178,42 @@ async def test_signed_but_invalid_bodies_get_plain_json_errors(
     coral: httpx.AsyncClient, payload: dict[str, Any], code: str, words: tuple[str, ...]
 ) -> None:
     plain_error(await post(coral, payload, NEW), 422, code, *words)
+
+
+async def test_the_hot_path_and_the_framework_answer_alike(
+    tiny_artifact: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[bool] = []
+    answer = HotRoute.answer
+
+    async def spy(self: HotRoute, scope: Any, receive: Any) -> Any:
+        response = await answer(self, scope, receive)
+        served.append(response is not None)
+        return response
+
+    monkeypatch.setattr(HotRoute, "answer", spy)
+    good, headers = as_coral_sends(coral_request(INSULT), NEW)
+    cases = [
+        (good, headers),
+        as_coral_sends(coral_request(FRIENDLY), NEW),
+        (good, {"Content-Type": "application/json"}),  # unsigned
+        (good.replace(b"moron", b"mormon"), headers),  # tampered
+        as_coral_sends(coral_request("x" * 201), NEW),  # too long
+        as_coral_sends({"action": "NEW"}, NEW),  # not Coral's body
+    ]
+    answers = {}
+    for hot in (True, False):
+        app = create_app(Settings(model_path=tiny_artifact, max_text_bytes=200, coral_secrets=NEW))
+        if not hot:
+            app.state.hot_routes.clear()
+        async for client in running(app):
+            answers[hot] = [
+                (r.status_code, r.content) for r in [await client.post(URL, content=b, headers=h) for b, h in cases]
+            ]
+    assert [status for status, _ in answers[True]] == [200, 204, 401, 401, 422, 422]
+    assert answers[True] == answers[False]
+    # Good requests are answered on the hot path; the others are handed back, their body read once already.
+    assert served == [True, True, False, False, False, False]
 
 
 async def test_comment_text_is_never_logged(coral: httpx.AsyncClient, caplog: pytest.LogCaptureFixture) -> None:

@@ -124,6 +124,8 @@ def test_the_scoring_routes_are_hot() -> None:
         "/v1/score",
         "/v1alpha1/comments:analyze",
         "/p/v1alpha1/comments:analyze",
+        "/v1/moderations",
+        "/integrations/coral/moderation",
     }
     assert app.state.hot_routes["/v1/score"].guards == (native_key,)
 

@@ -219,3 +219,24 @@ async def test_the_documented_examples_answer(shipped_client: httpx.AsyncClient)
         assert r.status_code == 200, name
     flagged = (await shipped_client.post(URL, json=examples["string"]["value"])).json()["results"][0]
     assert flagged["flagged"] and flagged["categories"]["harassment"]
+
+
+async def test_the_hot_path_and_the_framework_answer_alike(tiny_artifact: Path) -> None:
+    cases: list[tuple[Any, dict[str, str]]] = [
+        ({"input": INSULT}, {"Authorization": "Bearer k-one"}),
+        ({"input": [FRIENDLY, THREAT], "model": "balanced"}, {"Authorization": "Bearer k-one"}),
+        ({"input": [{"type": "image_url", "image_url": {"url": "u"}}]}, {"Authorization": "Bearer k-one"}),
+        ({"input": ["a"] * 6}, {"Authorization": "Bearer k-one"}),
+        ({"input": "a", "stream": True}, {"Authorization": "Bearer k-one"}),
+        ({"input": INSULT}, {"Authorization": "Bearer nope"}),
+    ]
+    answers = {}
+    for hot in (True, False):
+        app = create_app(Settings(model_path=tiny_artifact, max_batch=5, api_keys="k-one"))
+        if not hot:
+            app.state.hot_routes.clear()
+        async for client in running(app):
+            replies = [await client.post(URL, json=body, headers=headers) for body, headers in cases]
+            answers[hot] = [(r.status_code, {k: v for k, v in r.json().items() if k != "id"}) for r in replies]
+    assert [status for status, _ in answers[True]] == [200, 200, 400, 400, 400, 401]
+    assert answers[True] == answers[False]
