@@ -61,8 +61,11 @@ def test_openai_client_and_coral_against_a_live_server(tmp_path: Path) -> None:
         with pytest.raises(openai.BadRequestError) as bad:
             client.moderations.create(input=["fine"] * 1001)
         assert bad.value.code == "too_many_inputs" and "limit is 1000" in bad.value.message
-        with pytest.raises(openai.AuthenticationError) as denied:
-            openai.OpenAI(base_url=f"{server.url}/v1", api_key="wrong", max_retries=0).moderations.create(input="hi")
+        with (
+            openai.OpenAI(base_url=f"{server.url}/v1", api_key="wrong", max_retries=0) as wrong,
+            pytest.raises(openai.AuthenticationError) as denied,
+        ):
+            wrong.moderations.create(input="hi")
         assert denied.value.code == "invalid_api_key"
         limited = openai.OpenAI(base_url=f"{server.url}/v1", api_key=LIMITED_KEY, max_retries=0)
         for _ in range(30):  # the burst
