@@ -242,3 +242,13 @@ def test_invalid_coral_settings_fail_clearly_without_quoting_secrets(kwargs: dic
 
 def test_secrets_stay_out_of_the_settings_repr() -> None:
     assert NEW not in repr(Settings(coral_secrets=NEW))
+
+
+async def test_the_documented_examples_answer_on_the_shipped_model() -> None:
+    async for client in running(create_app(Settings(coral_secrets=NEW))):
+        op = (await client.get("/openapi.json")).json()["paths"][URL]["post"]
+        assert {"200", "204", "401", "404", "422"} <= set(op["responses"])
+        examples = op["requestBody"]["content"]["application/json"]["examples"]
+        hostile = await post(client, examples["hostile"]["value"], NEW)
+        assert hostile.status_code == 200 and hostile.json()["actions"][0]["actionType"] == "FLAG"
+        assert (await post(client, examples["friendly"]["value"], NEW)).status_code == 204
