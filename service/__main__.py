@@ -91,6 +91,9 @@ def main() -> int:
             log_level=settings.log_level,
             access_log=False,
             log_config=None,
+            # Forwarded headers are honoured in the app, only from TOXICITY_TRUSTED_PROXIES; uvicorn's
+            # default would trust X-Forwarded-For from any loopback peer (FORWARDED_ALLOW_IPS).
+            proxy_headers=False,
             # On SIGHUP uvicorn replaces workers one by one, retiring each only once its successor is
             # ready; loading and warming up a model takes longer than uvicorn's default 5 s wait.
             timeout_worker_healthcheck=WORKER_READY_SECONDS,
