@@ -102,6 +102,13 @@ class Settings(BaseSettings):
         description="Comma-separated proxy addresses or CIDR networks whose `X-Forwarded-For` and "
         "`X-Forwarded-Proto` are honoured; empty: forwarded headers are ignored.",
     )
+    header_read_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="Longest a request's headers may take to arrive (from connecting, or from the request's first "
+        "byte on a kept-alive connection); then 408 and the connection is closed (`python -m service`).",
+    )
     body_read_timeout_seconds: float = Field(
         default=5.0,
         gt=0,
