@@ -86,10 +86,11 @@ async def native_key(request: Request) -> None:
     if not keys:
         return
     if not matches(presented_key(request.scope, perspective=False), keys):
-        raise _unauthenticated()
+        raise unauthenticated()
 
 
-def _unauthenticated(role: str = "API key") -> ApiError:
+def unauthenticated(role: str = "API key") -> ApiError:
+    """Return the 401 of a request without a valid key of ``role``."""
     return ApiError.one(
         401,
         "unauthenticated",
@@ -107,25 +108,38 @@ async def require_admin(request: Request) -> None:
     """
     admin: tuple[bytes, ...] = request.app.state.admin_keys
     if not admin:
-        raise ApiError.one(
-            403,
-            "admin_disabled",
-            "operator routes are disabled because no operator keys are configured (TOXICITY_ADMIN_KEYS or "
-            "TOXICITY_ADMIN_KEYS_FILE); configure one, or send SIGHUP to reload the model",
-            "authorization",
-        )
+        raise admin_disabled()
     candidate = presented_key(request.scope, perspective=False)
     if matches(candidate, admin):
         return
     if matches(candidate, request.app.state.api_keys):
-        raise ApiError.one(
-            403,
-            "forbidden",
-            "this key may score comments but not call operator routes; they need a key listed in "
-            "TOXICITY_ADMIN_KEYS (or TOXICITY_ADMIN_KEYS_FILE)",
-            "authorization",
-        )
-    raise _unauthenticated("operator key (TOXICITY_ADMIN_KEYS)")
+        raise admin_forbidden()
+    raise unauthenticated(ADMIN_ROLE)
+
+
+ADMIN_ROLE = "operator key (TOXICITY_ADMIN_KEYS)"
+
+
+def admin_disabled() -> ApiError:
+    """Return the 403 of an operator route while no operator key is configured."""
+    return ApiError.one(
+        403,
+        "admin_disabled",
+        "operator routes are disabled because no operator keys are configured (TOXICITY_ADMIN_KEYS or "
+        "TOXICITY_ADMIN_KEYS_FILE); configure one, or send SIGHUP to reload the model",
+        "authorization",
+    )
+
+
+def admin_forbidden() -> ApiError:
+    """Return the 403 of an operator route called with a scoring key."""
+    return ApiError.one(
+        403,
+        "forbidden",
+        "this key may score comments but not call operator routes; they need a key listed in "
+        "TOXICITY_ADMIN_KEYS (or TOXICITY_ADMIN_KEYS_FILE)",
+        "authorization",
+    )
 
 
 PERSPECTIVE_KEY_MESSAGE = "API key not valid. Please pass a valid API key."
@@ -150,12 +164,17 @@ async def suggest_key(request: Request) -> None:
     if required is False or (required is None and not keys):
         return
     if not keys:
-        raise ApiError.one(
-            403,
-            "SUGGESTIONS_DISABLED",
-            "Suggestions are disabled: TOXICITY_SUGGEST_REQUIRE_KEY is true but no API keys are configured "
-            "(TOXICITY_API_KEYS, TOXICITY_API_KEYS_FILE).",
-            "key",
-        )
+        raise suggestions_disabled()
     if not matches(presented_key(request.scope, perspective=True), keys):
         raise ApiError.one(400, "API_KEY_INVALID", PERSPECTIVE_KEY_MESSAGE, "key")
+
+
+def suggestions_disabled() -> ApiError:
+    """Return the 403 of a suggestion while TOXICITY_SUGGEST_REQUIRE_KEY is true and no keys exist."""
+    return ApiError.one(
+        403,
+        "SUGGESTIONS_DISABLED",
+        "Suggestions are disabled: TOXICITY_SUGGEST_REQUIRE_KEY is true but no API keys are configured "
+        "(TOXICITY_API_KEYS, TOXICITY_API_KEYS_FILE).",
+        "key",
+    )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, StrictStr, Tag
+
+from model.artifact import DEFAULT_PATH, MANIFEST_FILE
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PresetName = Literal["high_precision", "balanced", "high_recall"]
@@ -23,6 +27,15 @@ Thresholds = Annotated[
 ]
 
 FRIENDLY = "Thanks for the thoughtful reply, I hadn't considered the budget side of this. Have a good weekend!"
+
+
+@cache
+def shipped_version() -> str:
+    """Return the shipped model's version, for examples (the served model's replaces it once loaded)."""
+    manifest = json.loads((DEFAULT_PATH / MANIFEST_FILE).read_text(encoding="utf-8"))
+    return str(manifest["version"])
+
+
 HOSTILE = (
     "Mayor Crookston and Councillor Pettigrift are at it again. These clowns couldn't run a bath, "
     "let alone a city. Vote the idiots out."
@@ -170,7 +183,7 @@ class ScoreResponse(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "model": {"version": "2026.11.25-70e35106"},
+                    "model": {"version": shipped_version()},
                     "results": [
                         {
                             "id": "c-1041",

@@ -109,9 +109,14 @@ def request_root(scheme: str, host: str | None, allowed_hosts: str) -> str:
     found = HOST_HEADER.fullmatch(value) if len(value) <= MAX_HOST else None
     if found is not None and (found[1] in allowed or value in allowed):
         return f"{scheme}://{value}"
+    raise host_not_allowed(value, allowed)
+
+
+def host_not_allowed(value: str, allowed: set[str]) -> ApiError:
+    """Return the 400 of a discovery request whose ``Host`` may not become the ``rootUrl``."""
     shown = repr(value[:100]) if value else "(none)"
     listed = ", ".join(sorted(allowed)) or "none"
-    raise ApiError.one(
+    return ApiError.one(
         400,
         "HOST_NOT_ALLOWED",
         f"the discovery document is not served for Host {shown}: set TOXICITY_PUBLIC_BASE_URL to this "

@@ -128,9 +128,14 @@ def discovery_document(request: Request, settings: SettingsDep, version: str = "
     listed in `TOXICITY_ALLOWED_HOSTS` (loopback names by default); other hosts get 400.
     """
     if version != "v1alpha1":
-        raise ApiError.one(404, "NOT_FOUND", f"Discovery document not found for API service version {version}")
+        raise discovery_not_found(version)
     prefix = request.url.path[: -len("/$discovery/rest")]
     if settings.public_base_url:
         return JSONResponse(document(f"{settings.public_base_url.rstrip('/')}{prefix}/"))
     base = request_root(request.url.scheme, request.headers.get("host"), settings.allowed_hosts)
     return JSONResponse(document(f"{base}{prefix}/"), headers={"Vary": "Host"})  # caches key on the host too
+
+
+def discovery_not_found(version: str) -> ApiError:
+    """Return the 404 of a discovery request for a version other than v1alpha1."""
+    return ApiError.one(404, "NOT_FOUND", f"Discovery document not found for API service version {version}")

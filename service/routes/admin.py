@@ -41,10 +41,15 @@ async def reload_model(request: Request) -> ReloadResult:
     try:
         previous, version = await reloading.reload(request.app)
     except reloading.ReloadFailed as exc:
-        raise ApiError.one(
-            409,
-            "reload_failed",
-            f"the model artifact was refused: {exc.reason}; still serving {exc.serving}",
-            "TOXICITY_MODEL_PATH",
-        ) from None
+        raise reload_refused(exc.reason, exc.serving) from None
     return ReloadResult(version=version, previous=previous)
+
+
+def reload_refused(reason: str, serving: str | None) -> ApiError:
+    """Return the 409 of a reload whose artifact was refused (the old model keeps serving)."""
+    return ApiError.one(
+        409,
+        "reload_failed",
+        f"the model artifact was refused: {reason}; still serving {serving}",
+        "TOXICITY_MODEL_PATH",
+    )

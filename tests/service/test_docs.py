@@ -102,3 +102,52 @@ async def test_without_keys_the_document_declares_no_key(client: httpx.AsyncClie
     spec = (await client.get("/openapi.json")).json()
     assert "securitySchemes" not in spec.get("components", {})
     assert all("security" not in op for ops in spec["paths"].values() for op in ops.values())
+
+
+async def test_every_error_response_has_its_own_example_in_its_routes_shape(shipped_client: httpx.AsyncClient) -> None:
+    spec = (await shipped_client.get("/openapi.json")).json()
+    seen = 0
+    for path, operations in spec["paths"].items():
+        for operation in operations.values():
+            examples = {}
+            for status, response in operation["responses"].items():
+                content = response.get("content", {}).get("application/json", {})
+                if not content.get("schema", {}).get("$ref", "").endswith("ErrorResponse"):
+                    continue
+                example = content.get("example")
+                assert example is not None, (path, status)
+                error = example["error"]
+                google = "/v1alpha1/" in path or "$discovery" in path
+                assert (error["code"] if google else error["status"]) == int(status), (path, status, error)
+                assert error["message"], (path, status)
+                examples[status] = error["message"]
+                seen += 1
+            assert len(set(examples.values())) == len(examples), f"{path}: one example shared by several statuses"
+            if "/v1alpha1/" in path:
+                assert "422" not in operation["responses"], f"{path}: Perspective routes answer 400, never 422"
+    assert seen >= 20
+
+
+async def test_documented_examples_are_what_the_service_answers(shipped_client: httpx.AsyncClient) -> None:
+    spec = (await shipped_client.get("/openapi.json")).json()
+
+    def example(path: str, status: int) -> dict:  # type: ignore[type-arg]
+        return spec["paths"][path]["post"]["responses"][str(status)]["content"]["application/json"]["example"]
+
+    not_json = await shipped_client.post(
+        "/v1/score", content=b'{"comments": [{"text": "hello"}', headers={"content-type": "application/json"}
+    )
+    assert not_json.json() == example("/v1/score", 400)
+    long_text = {"comments": [{"text": "x" * 20_481}]}
+    assert (await shipped_client.post("/v1/score", json=long_text)).json() == example("/v1/score", 422)
+    empty = {"comment": {"text": ""}, "requestedAttributes": {"TOXICITY": {}}}
+    got = await shipped_client.post("/v1alpha1/comments:analyze", json=empty)
+    assert got.json() == example("/v1alpha1/comments:analyze", 400)
+    # The 200 example is the loaded model's own answer to the request example.
+    hostile = spec["paths"]["/v1/score"]["post"]["requestBody"]["content"]["application/json"]["examples"]["hostile"]
+    answer = (await shipped_client.post("/v1/score", json={**hostile["value"], "explain": False})).json()
+    documented = example("/v1/score", 200)
+    assert documented["model"] == answer["model"]
+    assert documented["results"][0]["flagged"] == answer["results"][0]["flagged"]
+    for name, score in answer["results"][0]["scores"].items():
+        assert abs(documented["results"][0]["scores"][name] - score) < 1e-4
