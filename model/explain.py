@@ -144,7 +144,9 @@ def explain(
         placements.append((int(j), spots))
 
     # Every spot's span of the original text, once for all attributes (each weighs every spot).
-    origin = {spot: norm.span(spot[1], spot[2]) for _, spots in placements for spot in spots}
+    # A spot repeats once per occurrence of a feature in it: map each distinct one once.
+    distinct = dict.fromkeys(spot for _, spots in placements for spot in spots)
+    origin = {spot: norm.span(spot[1], spot[2]) for spot in distinct}
     out: list[Explanation] = []
     per_unit = list(unit_scores) or [() for _ in columns]
     for col, name, score, units in zip(columns, names, scores, per_unit, strict=True):
