@@ -15,6 +15,7 @@ from service import reload as reloading
 from service.core import errors
 from service.core.auth import load_keys, native_key
 from service.core.batcher import ScoreBatcher
+from service.core.cancel import HeavySlots
 from service.core.metrics import Metrics
 from service.middleware.access_log import AccessLog
 from service.middleware.body_guard import BodyGuard
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.state.detector = Detector()
     app.state.metrics = Metrics()
     app.state.batcher = ScoreBatcher()
+    app.state.heavy_slots = HeavySlots(settings.max_heavy_requests)
     app.state.reload_lock = asyncio.Lock()
     errors.install(app)
     app.include_router(health.router)

@@ -1,0 +1,7 @@
+"""Fixtures for the attacker's-request tests: the service tests' own, re-exported."""
+
+from __future__ import annotations
+
+from tests.service.conftest import anyio_backend, client, running, shipped_client
+
+__all__ = ["anyio_backend", "client", "running", "shipped_client"]
