@@ -7,13 +7,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service import logs
 from service import reload as reloading
 from service.core import errors
-from service.core.auth import load_keys, native_key
+from service.core.auth import load_admin_keys, load_keys
 from service.core.batcher import ScoreBatcher
 from service.core.cancel import HeavySlots
 from service.core.metrics import Metrics
@@ -24,9 +25,10 @@ from service.middleware.rate_limit import RateLimit
 from service.perspective import errors as perspective_errors  # noqa: F401 - registers Google-shaped errors
 from service.perspective import routes as perspective
 from service.perspective.language import Detector
-from service.perspective.store import SuggestionStore
-from service.routes import admin, health, metrics, native
-from service.settings import Settings
+from service.perspective.store import SuggestionStore, keep_purged
+from service.perspective.suggest import SuggestQuota
+from service.routes import admin, docs, health, metrics, native
+from service.settings import Settings, networks
 
 log = logging.getLogger("toxicity.app")
 
@@ -59,7 +61,8 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
         # Verified, smoke-scored and warmed up (fast path compiled) before reporting ready.
         model = reloading.start(app)
         app.state.detector.load()
-        app.state.suggestions = SuggestionStore(settings.suggestions_db)
+        app.state.suggestions = SuggestionStore(settings.suggestions_db, settings.suggestions_max_bytes)
+        purging = asyncio.create_task(keep_purged(app.state.suggestions, settings.suggestions_retention_days))
         log.info(
             "model loaded",
             extra={"fields": {"version": model.version, "fast_path": model.fast_path_error or "on"}},
@@ -72,12 +75,18 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
         finally:
             if stop_listening is not None:
                 stop_listening()
-            app.state.suggestions.close()
+            purging.cancel()
+            app.state.suggestions.close()  # a purge in progress stops after its batch
+            await asyncio.wait({purging})
+            # Release what the app loaded: FastAPI's caches may keep a stopped app alive (tests build many).
             app.state.model = None
+            app.state.detector.unload()
             app.state.metrics.worker_exiting()
             logs.flush()  # uvicorn's workers leave through os._exit: no logging.shutdown() there
 
-    app = FastAPIOffline(
+    app = FastAPIOffline(  # mounts the vendored Swagger UI and Redoc files; routes.docs serves the pages
+        docs_url=None,
+        redoc_url=None,
         title="Comment toxicity service",
         version="0.1.0",
         description=DESCRIPTION,
@@ -87,31 +96,42 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.state.settings = settings
     app.state.model = None
     app.state.api_keys = load_keys(settings)
+    app.state.admin_keys = load_admin_keys(settings)
     app.state.detector = Detector()
     app.state.metrics = Metrics()
     app.state.batcher = ScoreBatcher()
     app.state.heavy_slots = HeavySlots(settings.max_heavy_requests)
+    app.state.suggest_quota = SuggestQuota(settings.suggest_per_minute, app.state.api_keys)
     app.state.reload_lock = asyncio.Lock()
     errors.install(app)
+    docs.install(app)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(native.router)  # its routes declare the key check (native.router)
-    app.include_router(admin.router, dependencies=[Depends(native_key)])
+    app.include_router(admin.router)  # its router declares the operator-key check (admin.router)
     app.include_router(perspective.api)
+    app.include_router(perspective.suggestions)
     app.include_router(perspective.discovery)
     hot = [("", native.router), ("", perspective.api)]
     if settings.perspective_prefix:
         # Coral appends /comments:analyze to whatever base URL it is given.
-        for router in (perspective.api, perspective.discovery):
+        for router in (perspective.api, perspective.suggestions, perspective.discovery):
             app.include_router(router, prefix=settings.perspective_prefix, include_in_schema=False)
         hot.append((settings.perspective_prefix, perspective.api))
     app.state.hot_routes = hot_routes(hot)
     # The last added runs first: log and count everything, refuse over-quota requests before reading bodies.
     app.add_middleware(HotRoutes, table=app.state.hot_routes)
-    app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyGuard, max_body_bytes=settings.max_body_bytes, read_timeout=settings.body_read_timeout_seconds
+    )
     if settings.rate_limit_per_second > 0:
         app.add_middleware(
             RateLimit, rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst, keys=app.state.api_keys
         )
     app.add_middleware(AccessLog, metrics=app.state.metrics)
+    if settings.trusted_proxies:
+        # Outermost, so the rate limit sees the client behind a listed proxy. `python -m service` turns
+        # uvicorn's own handling off: it would trust X-Forwarded-For from any loopback peer.
+        trusted = [str(network) for network in networks(settings.trusted_proxies)]
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
     return app

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from model import ToxicityModel, load_model
 from model.errors import ArtifactError
+from model.fast import cache as fast_cache
 from service.core.metrics import Metrics
 from service.settings import Settings
 
@@ -43,6 +44,8 @@ class ReloadFailed(Exception):
 def load_checked(settings: Settings) -> ToxicityModel:
     """Load and verify the configured artifact, score a smoke text and warm it up."""
     model = load_model(settings.model_path)
+    if model.fast_path_error is None and not fast_cache.compiled():
+        log.info("compiling the fast scorer once (about 20 to 40 s); later starts load it in about a second")
     model.warm_up()
     row = model.score([SMOKE_TEXT])[0]
     for name, value in row.items():

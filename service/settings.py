@@ -6,6 +6,7 @@ against this class by a test, so add a row there when you add a field here.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,20 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(listed: str) -> tuple[Network, ...]:
+    """Parse a comma-separated list of addresses and CIDR networks (``TOXICITY_TRUSTED_PROXIES``)."""
+    out = []
+    for entry in (e.strip() for e in listed.split(",")):
+        if not entry:
+            continue
+        try:
+            out.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or a CIDR network") from None
+    return tuple(out)
 
 
 class Settings(BaseSettings):
@@ -78,6 +93,15 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = Field(
         default=None, description="File of API keys, one per line (`#` starts a comment)."
     )
+    admin_keys: str = Field(
+        default="",
+        repr=False,
+        description="Comma-separated operator keys for `/v1/admin/...`; scoring keys cannot call those routes. "
+        "Empty (and no file) disables them.",
+    )
+    admin_keys_file: Path | None = Field(
+        default=None, description="File of operator keys, one per line (`#` starts a comment)."
+    )
     perspective_prefix: str = Field(
         default="",
         pattern=r"^(/[A-Za-z0-9._~-]+)*$",
@@ -86,11 +110,65 @@ class Settings(BaseSettings):
     public_base_url: str | None = Field(
         default=None,
         pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
-        description="Public base URL for the discovery document's `rootUrl`; empty means derived from the request.",
+        description="Public base URL for the discovery document's `rootUrl`; empty: from the `Host` header, "
+        "when that host is in `TOXICITY_ALLOWED_HOSTS`.",
+    )
+    allowed_hosts: str = Field(
+        default="localhost,127.0.0.1,[::1]",
+        description="Comma-separated `host` or `host:port` values the discovery document may take from `Host` "
+        "for `rootUrl` when `TOXICITY_PUBLIC_BASE_URL` is unset; any other host gets 400.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated proxy addresses or CIDR networks whose `X-Forwarded-For` and "
+        "`X-Forwarded-Proto` are honoured; empty: forwarded headers are ignored.",
+    )
+    header_read_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="Longest a request's headers may take to arrive (from connecting, or from the request's first "
+        "byte on a kept-alive connection); then 408 and the connection is closed (`python -m service`).",
+    )
+    body_read_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="Longest a request body may take to arrive, from the end of its headers; then 408.",
     )
     suggestions_db: Path = Field(
         default=Path("var/suggestions.sqlite3"),
         description="SQLite file (WAL mode) where `comments:suggestscore` stores suggestions.",
+    )
+    suggest_require_key: bool | None = Field(
+        default=None,
+        description="Require an API key on `comments:suggestscore`; empty means required exactly when keys are "
+        "configured, `true` without keys refuses every suggestion (403).",
+    )
+    suggest_max_attributes: int = Field(
+        default=16, ge=1, le=1_000, description="Most `attributeScores` in one suggestion."
+    )
+    suggest_max_spans: int = Field(
+        default=32, ge=0, le=10_000, description="Most `spanScores` per attribute in one suggestion."
+    )
+    suggest_per_minute: int = Field(
+        default=60,
+        ge=0,
+        le=1_000_000,
+        description="Suggestions stored per minute per API key (or client address without one), per worker, "
+        "in bursts of as many; 0 is off.",
+    )
+    suggestions_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=36_500,
+        description="Suggestions older than this many days are deleted, at start-up and every hour.",
+    )
+    suggestions_max_bytes: int = Field(
+        default=1024**3,
+        ge=1024**2,
+        le=1024**4,
+        description="Most bytes the suggestion store's rows may take; a full store refuses suggestions (507).",
     )
     language_fallback: str = Field(
         default="en",
@@ -115,10 +193,16 @@ class Settings(BaseSettings):
         description="Requests a key or IP may make at once before the per-second rate applies.",
     )
 
-    @field_validator("model_path", "api_keys_file", "public_base_url", mode="before")
+    @field_validator("model_path", "api_keys_file", "admin_keys_file", "public_base_url", mode="before")
     @classmethod
     def _empty_path_is_default(cls, value: object) -> object:
         return None if value in ("", None) else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        networks(value)  # raises ValueError naming the entry that is not an address or a network
+        return value
 
     @model_validator(mode="after")
     def _body_fits_a_comment(self) -> Settings:

@@ -15,16 +15,86 @@ from typing import Any
 from training import card_tables as t
 from training.bias import worst_terms
 from training.loaders import SHARED_SOURCES, generic
+from training.manifest import USER_LICENCE
 
 
-def mapping_docs() -> dict[str, ModuleType]:
-    """Return, per source (sources one module loads share a heading), the loader module whose docstring maps it."""
+def used_sources(manifest: Mapping[str, Any]) -> list[str]:
+    """Return the sources a run trained on (rows in its training split)."""
+    return [name for name, s in manifest["data"]["sources"].items() if s.get("train")]
+
+
+def mapping_docs(used: Sequence[str] | None = None) -> dict[str, ModuleType]:
+    """Return, per source (sources one module loads share a heading), the loader module whose docstring maps it.
+
+    ``used`` limits the answer to the loaders of those sources, plus the generic formats'
+    when a source is a user's file; ``None`` returns every loader.
+    """
     by_module: dict[str, list[str]] = {}
     for name, loader in SHARED_SOURCES.items():
-        by_module.setdefault(loader.__module__, []).append(name)
+        if used is None or name in used or any(u.startswith(f"{name}:") for u in used):
+            by_module.setdefault(loader.__module__, []).append(name)
     docs = {" / ".join(names): sys.modules[module] for module, names in by_module.items()}
-    docs["generic, Jigsaw 2018 and Civil Comments 2019 formats"] = generic
+    if used is None or any(u.split(":")[0] not in SHARED_SOURCES for u in used):
+        docs["generic, Jigsaw 2018 and Civil Comments 2019 formats"] = generic
     return docs
+
+
+def _data_paragraph(data: Mapping[str, Any]) -> str:
+    """Return the Data section's opening: the shared sets, or only the files this run was given."""
+    split = data.get("split", {})
+    where = (
+        f"The sets in `{data['root']}` (see its PROVENANCE.md for sources, rows removed and terms)"
+        if data.get("root")
+        else "The files given to `toxicity train`, and nothing else"
+    )
+    if data.get("root") and any(s.get("licence") == USER_LICENCE for s in data["sources"].values()):
+        where += ", and the files given to `toxicity train`"
+    shared = (
+        " No official test split of a shared set is loaded. The default model trains only on sets usable "
+        "by a commercial site; a set with no stated licence says so."
+        if data.get("root")
+        else ""
+    )
+    return (
+        f"{where}. Each source is split {1 - data['validation_fraction']:.0%} / {data['validation_fraction']:.0%} "
+        "into training and validation by a hash of a group key (a near-duplicate key; a forum post, a "
+        "paraphrase set or a contrast pair where the source has one), after near-duplicates across "
+        "sources are merged, so no text sits on both sides; validation is cut again into tuning "
+        f"and report halves ({split.get('tune', '—')} and {split.get('report', '—')} comments).{shared}"
+    )
+
+
+def _additions(split: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    """Return the sentence on rows the run added for training only (``training/augment.py``)."""
+    parts = []
+    if split.get("identity_swaps"):
+        parts.append(
+            f"{split['identity_swaps']} counterfactual identity swaps (weight {params['swap_weight']:g}; "
+            "`training/identity.py` says which terms and why)"
+        )
+    if split.get("threat_style_negatives"):
+        parts.append(
+            f"{split['threat_style_negatives']} benign sentences written in the YouTube threat set's style "
+            "as its negatives"
+        )
+    if split.get("benign_sentences"):
+        parts.append(
+            f"{split['benign_sentences']} sentences of ordinary benign comments as rows of their own "
+            f"(weight {params.get('sentence_weight', 0):g})"
+        )
+    if not parts:
+        return "Training-only additions (`training/augment.py`): none for this data."
+    last = ", and " if len(parts) > 2 else " and "
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + last + parts[-1]
+    return f"Training-only additions (`training/augment.py`): {listed}."
+
+
+def _reproduce(manifest: Mapping[str, Any]) -> list[str]:
+    """Return the Reproduce section's commands: the run's own command line when it was recorded."""
+    command = manifest.get("command")
+    if not command:  # manifests written before the command was recorded
+        command = "toxicity train --data-dir ../shared/data --out model/default"
+    return ["```", command, "```"]
 
 
 def _limitations(manifest: Mapping[str, Any]) -> list[str]:
@@ -170,22 +240,11 @@ def render_card(manifest: Mapping[str, Any], plot_names: Sequence[str], peer: Ma
         "",
         "## Data",
         "",
-        "The sets in `../shared/data` (see its PROVENANCE.md for sources, rows removed and terms). "
-        f"Each is split {1 - data['validation_fraction']:.0%} / {data['validation_fraction']:.0%} into "
-        "training and validation by a hash of a group key (a near-duplicate key; a forum post, a "
-        "paraphrase set or a contrast pair where the source has one), after near-duplicates across "
-        "sources are merged, so no text sits on both sides; validation is cut again into tuning "
-        f"and report halves ({split.get('tune', '—')} and {split.get('report', '—')} comments). No "
-        "official test split of any set is loaded. The default model trains only on sets usable "
-        "by a commercial site; a set with no stated licence says so.",
+        _data_paragraph(data),
         "",
         *t.sources(manifest),
         "",
-        f"Training-only additions (`training/augment.py`): {split.get('identity_swaps', 0)} counterfactual "
-        f"identity swaps (weight {params['swap_weight']:g}; `training/identity.py` says which terms and why), "
-        f"{split.get('threat_style_negatives', 0)} benign sentences written in the YouTube threat set's "
-        f"style as its negatives, and {split.get('benign_sentences', 0)} sentences of ordinary benign "
-        f"comments as rows of their own (weight {params.get('sentence_weight', 0):g}).",
+        _additions(split, params),
         "",
         "Share of each head's training weight per source:",
         "",
@@ -196,7 +255,9 @@ def render_card(manifest: Mapping[str, Any], plot_names: Sequence[str], peer: Ma
         "Which source feeds which attribute, and why (from each loader):",
         "",
     ]
-    for name, module in mapping_docs().items():
+    # A run on the shared sets documents every set's mapping (the sources table says why a set is unused).
+    used = None if manifest["data"].get("root") else used_sources(manifest)
+    for name, module in mapping_docs(used).items():
         lines += [f"### {name}", "", (module.__doc__ or "").strip(), ""]
     lines += [
         "## Validation metrics",
@@ -272,10 +333,12 @@ def render_card(manifest: Mapping[str, Any], plot_names: Sequence[str], peer: Ma
         "",
         "## Reproduce",
         "",
-        "```",
-        "toxicity train --data-dir ../shared/data --out model/default",
-        "toxicity evaluate --model model/default --data-dir ../shared/data",
-        "```",
+        f"From commit `{manifest['git_commit']}`, the command that trained this model:",
+        "",
+        *_reproduce(manifest),
+        "",
+        "`toxicity evaluate --model <this folder>` with the same data options measures it again on "
+        "the report half of its validation split.",
         "",
     ]
     return "\n".join(lines)

@@ -1,10 +1,11 @@
 """The ``toxicity`` command: ``toxicity train`` and ``toxicity evaluate``.
 
-Both read the shared data sets (``../shared/data`` by default, when present, minus
-the sets ``training.loaders.sources`` leaves out by default), or only the sources
-named with ``--source``, less any ``--exclude-source``, and any user files given
-with ``--table``, ``--jigsaw-2018`` or ``--civil-comments-2019``. Progress goes to stderr; runs are
-deterministic for the same data and ``--seed``.
+Both read the files given with ``--table``, ``--jigsaw-2018`` or
+``--civil-comments-2019``. Without such files they read the shared data sets
+(``../shared/data`` by default, minus the sets ``training.loaders.sources`` leaves
+out by default); with them, the shared sets only when asked (``--with-shared``, or
+the sources named with ``--source``), less any ``--exclude-source``. Progress goes
+to stderr; runs are deterministic for the same data and ``--seed``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -63,6 +65,11 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="leave this shared source out (repeatable)",
     )
+    g.add_argument(
+        "--with-shared",
+        action="store_true",
+        help="also read the shared data sets when files are given (without files they are read anyway)",
+    )
     g.add_argument("--no-shared", action="store_true", help="do not read the shared data sets")
     g.add_argument(
         "--table",
@@ -108,7 +115,7 @@ def _corpus(args: argparse.Namespace, validation_fraction: float, seed: int) -> 
     from training.records import Record
 
     sources = []
-    if not args.no_shared:
+    if _reads_shared(args):
         if args.source or args.data_dir.is_dir():
             sources = shared_loaders(args.data_dir, args.source or None, args.exclude_source)
         elif args.data_dir != DEFAULT_DATA:
@@ -135,6 +142,17 @@ def _corpus(args: argparse.Namespace, validation_fraction: float, seed: int) -> 
     return build_corpus(sources, extra, validation_fraction=validation_fraction, seed=seed, data_root=root)
 
 
+def _user_files(args: argparse.Namespace) -> bool:
+    return bool(args.table or args.jigsaw_2018 or args.civil_comments_2019)
+
+
+def _reads_shared(args: argparse.Namespace) -> bool:
+    """Return whether the shared sets are read: without user files by default, with them only when asked."""
+    if args.no_shared:
+        return False
+    return bool(args.source or args.with_shared or not _user_files(args))
+
+
 def _progress(quiet: bool) -> Any:
     return None if quiet else (lambda message: print(message, file=sys.stderr, flush=True))
 
@@ -152,7 +170,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         say("loading data")
     corpus = _corpus(args, params.validation_fraction, params.seed)
     root = None
-    if not args.no_shared and args.data_dir.is_dir():
+    if _reads_shared(args) and args.data_dir.is_dir():
         root = os.path.relpath(args.data_dir.resolve(), PROJECT_ROOT)
     result = train(
         corpus,
@@ -162,10 +180,30 @@ def cmd_train(args: argparse.Namespace) -> int:
         baseline=not args.no_baseline,
         data_root=root,
         evaluation_only=_evaluation_only(args, corpus),
+        command=getattr(args, "command_line", None),
     )
     print(_summary(result.manifest))
     print(f"artifact: {args.out} ({result.manifest['artifact']['bytes'] / 1e6:.1f} MB), {result.seconds:.1f} s")
+    untrained = not_trained(result.manifest)
+    if untrained:
+        print(untrained, file=sys.stderr)
     return 0
+
+
+def not_trained(manifest: dict[str, Any]) -> str:
+    """Return the end-of-run notice naming each attribute the run could not train, and why ("" if none)."""
+    missing = {
+        name: entry.get("reason", "")
+        for name, entry in manifest["attributes"].items()
+        if name not in manifest.get("thresholds", {})
+    }
+    if not missing:
+        return ""
+    bar = "!" * 72
+    lines = [bar, f"WARNING: {len(missing)} attribute(s) NOT TRAINED; the model will not score them:"]
+    lines += [f"  {name}: {reason}" for name, reason in missing.items()]
+    lines += ["Add labelled rows for them (see --label), or ignore this if you did not ask for them.", bar]
+    return "\n".join(lines)
 
 
 def _evaluation_only(args: argparse.Namespace, corpus: Any) -> dict[str, list[Any]]:
@@ -174,7 +212,7 @@ def _evaluation_only(args: argparse.Namespace, corpus: Any) -> dict[str, list[An
     from training.loaders import SHARED_SOURCES
 
     out: dict[str, list[Any]] = {}
-    if args.no_shared or not args.data_dir.is_dir():
+    if not _reads_shared(args) or not args.data_dir.is_dir():
         return out
     used = set(corpus.sources())
     for name in NEWS_COMMENT_SOURCES:
@@ -310,6 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args.command_line = shlex.join(["toxicity", *words])
     try:
         return int(args.func(args))
     except (TrainingError, ToxicityError, FileNotFoundError, ValueError, argparse.ArgumentTypeError) as exc:

@@ -174,7 +174,11 @@ def build_corpus(
         files.extend(p for p in sorted(folder.iterdir()) if p.is_file())
     for name, records, paths in extra:
         batch = list(records)
-        loaded[name] = len(batch)
+        # A file's rows carry the loader's source name (a table's file stem, "jigsaw-2018", ...).
+        if batch:
+            loaded.update(r.source for r in batch)
+        else:
+            loaded[name] = 0
         raw.extend(batch)
         files.extend(paths)
     folded = merge_duplicates(raw)

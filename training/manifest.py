@@ -86,8 +86,17 @@ def decide_status(
     return Status.SUPPORTED, evidence
 
 
-def source_summary(corpus: Corpus, evaluation_only: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
-    """Return per source: rows loaded, in training and validation, its licence, and whether it trained."""
+USER_LICENCE = "given by the user"
+
+
+def source_summary(
+    corpus: Corpus, evaluation_only: Sequence[str] = (), shared: bool = True
+) -> dict[str, dict[str, Any]]:
+    """Return per source: rows loaded, in training and validation, its licence, and whether it trained.
+
+    With ``shared`` (the run read the shared sets) every shared set is listed, and why a set
+    went unused; without, only what the run was given.
+    """
     summary: dict[str, dict[str, Any]] = {}
     for name, count in corpus.loaded.items():
         summary[name] = {"loaded": count, "train": 0, "validation": 0}
@@ -96,9 +105,9 @@ def source_summary(corpus: Corpus, evaluation_only: Sequence[str] = ()) -> dict[
         entry["validation" if is_val else "train"] += 1
     for name, entry in summary.items():
         info = SOURCE_INFO.get(name.split(":")[0])  # "folder:part" is derived from that folder's files
-        entry["licence"] = info.licence if info else "given by the user"
+        entry["licence"] = info.licence if info else USER_LICENCE
         entry["commercial_use_ok"] = info.commercial_use_ok if info else None
-    for name in SHARED_SOURCES:
+    for name in SHARED_SOURCES if shared else ():
         if name not in summary:
             info = SOURCE_INFO[name]
             why = info.default_excluded or "not selected for this run"
@@ -129,6 +138,7 @@ def build_manifest(
     split: dict[str, int],
     evaluation_only: Sequence[str],
     seconds: float,
+    command: str | None = None,
 ) -> dict[str, Any]:
     """Return the manifest of a run (``model.artifact.save_artifact`` adds the artifact's own hash)."""
     files = [asdict(f) for f in corpus.files]
@@ -145,7 +155,7 @@ def build_manifest(
         "data": {
             "root": data_root,
             "files": files,
-            "sources": source_summary(corpus, evaluation_only),
+            "sources": source_summary(corpus, evaluation_only, shared=data_root is not None),
             "primary_attribute": {s: PRIMARY_ATTRIBUTE.get(s) for s in corpus.sources()},
             "merged_duplicates": {f"{a} <- {b}": n for (a, b), n in sorted(corpus.merged.items())},
             "label_conflicts_dropped": dict(corpus.conflicts),
@@ -159,4 +169,5 @@ def build_manifest(
         "metrics": {"validation": evaluation["metrics"], **baselines},
         "evaluation": {k: v for k, v in evaluation.items() if k != "metrics"},
         "training_seconds": round(seconds, 1),
+        "command": command,
     }

@@ -120,11 +120,13 @@ def train(
     baseline: bool = True,
     data_root: str | None = None,
     evaluation_only: Mapping[str, Sequence[Record]] | None = None,
+    command: str | None = None,
 ) -> TrainResult:
     """Fit, evaluate and (if ``out_dir``) write a model artifact from ``corpus``.
 
     ``evaluation_only`` holds sources the model never trains on (a set left out of
-    the default model), measured for false positives only.
+    the default model), measured for false positives only. ``command`` is the command
+    line that ran the training, for the card's Reproduce section.
     """
     clock = Clock(progress)
     commit = git_commit()  # at the start: the code that trains, not whatever changed since
@@ -186,6 +188,7 @@ def train(
         split={"train": len(train_records), "tune": len(tune), "report": len(report), **added},
         evaluation_only=sorted(evaluation_only or {}),
         seconds=clock.elapsed,
+        command=command,
     )
     model.manifest = manifest
     out: Path | None = None

@@ -20,9 +20,12 @@ import numba
 
 from model.fast import tables
 
+_folder: Path | None = None
+
 
 def configure() -> Path:
     """Set numba's cache folder for the kernels about to be compiled; return it."""
+    global _folder
     here = Path(__file__).resolve().parent
     base_env = os.environ.get("NUMBA_CACHE_DIR")
     if base_env:
@@ -33,4 +36,10 @@ def configure() -> Path:
         base = Path(tempfile.gettempdir()) / "toxicity-numba-cache"
     folder = base / f"kernels-{tables.digest()}"
     numba.config.CACHE_DIR = str(folder)  # type: ignore[attr-defined]  # set by numba at run time
+    _folder = folder
     return folder
+
+
+def compiled() -> bool:
+    """Return whether the configured folder already holds compiled kernels (a start will load, not compile)."""
+    return _folder is not None and any(_folder.rglob("*.nbi"))

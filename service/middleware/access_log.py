@@ -5,6 +5,10 @@ the number of comments; never the body, never the query string (it can hold an
 API key). It goes through the handler ``service.logs.configure`` installs. The same
 middleware records the request metrics (``service.core.metrics``), so they cost no
 extra layer on the hot routes.
+
+A client that goes away before its answer starts (mid-body, or while it waits) is
+logged and counted with status 499 (``CLIENT_CLOSED``, nginx's convention), not as
+a server error: nothing failed on our side, and no one should be paged for it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ if TYPE_CHECKING:  # importing prometheus_client here would fix its storage befo
 
 COMMENTS_KEY = "comments"  # routes set request.state.comments
 ATTRIBUTES_KEY = "attributes"  # and request.state.attributes, the attributes they scored, once scored
+CLIENT_CLOSED = 499  # the client disconnected before the response started
 
 
 class AccessLog:
@@ -40,17 +45,27 @@ class AccessLog:
         request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id  # uvicorn copies the state per request
         status = 500
+        started = False
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                started = True
+                if status != CLIENT_CLOSED:  # an answer to a client that left reaches no one
+                    status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
+        async def receive_wrapper() -> Message:
+            nonlocal status
+            message = await receive()
+            if message["type"] == "http.disconnect" and not started:
+                status = CLIENT_CLOSED
+            return message
+
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive_wrapper, send_wrapper)
         finally:
             elapsed = time.perf_counter() - start
             template = getattr(scope.get("route"), "path", None)

@@ -57,6 +57,19 @@ class TokenBuckets:
         return len(self._buckets)
 
 
+def bucket_key(scope: Scope, keys: tuple[bytes, ...]) -> str:
+    """Return whom a request counts against: ``key:<key>`` for a valid API key, else ``addr:<client address>``.
+
+    The suggestion quota (``service.perspective.suggest``) counts with the same key.
+    """
+    if keys:
+        candidate = presented_key(scope, is_perspective_path(scope["path"]))
+        if matches(candidate, keys):
+            return f"key:{candidate}"
+    client = scope.get("client")
+    return f"addr:{client[0] if client else 'unknown'}"
+
+
 def is_limited(path: str) -> bool:
     """Return whether requests to ``path`` count against the rate limit."""
     return path.startswith("/v1/") or "/v1alpha1/" in path
@@ -86,12 +99,7 @@ class RateLimit:
 
     def _who(self, scope: Scope) -> str:
         """Return the bucket key: a valid API key when keys are set, else the client address."""
-        if self.keys:
-            candidate = presented_key(scope, is_perspective_path(scope["path"]))
-            if matches(candidate, self.keys):
-                return f"key:{candidate}"
-        client = scope.get("client")
-        return f"addr:{client[0] if client else 'unknown'}"
+        return bucket_key(scope, self.keys)
 
     def _error(self, path: str, retry: int) -> ApiError:
         rate, burst = self.buckets.rate, int(self.buckets.burst)

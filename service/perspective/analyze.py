@@ -1,4 +1,4 @@
-"""``comments:analyze`` and ``comments:suggestscore``: validation like Perspective, then scoring.
+"""``comments:analyze``: validation like Perspective, then scoring (``suggest`` holds ``comments:suggestscore``).
 
 Differences from Perspective, by design and documented in the README:
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from model import Status, ToxicityModel
 from model.sentences import split_sentences
@@ -27,10 +26,8 @@ from service.perspective.schemas import (
     AttributeScores,
     Score,
     SpanScore,
-    SuggestCommentScoreRequest,
     TextEntry,
 )
-from service.perspective.store import Suggestion, SuggestionStore
 from service.settings import Settings
 
 SUPPORTED_LANGUAGES = ("en",)
@@ -212,58 +209,3 @@ def analyze_response(
         detected_languages=plan.detected,
         client_token=request.client_token,
     )
-
-
-def suggest(request: SuggestCommentScoreRequest, store: SuggestionStore, settings: Settings) -> dict[str, Any]:
-    """Validate a suggestion like Perspective and store it durably; return the response fields."""
-    text = comment_text(request.comment, settings)
-    if not request.attribute_scores:
-        raise perr.invalid("NO_ATTRIBUTE_SCORES", "Missing attribute_scores", "attributeScores")
-    for name, scores in request.attribute_scores.items():
-        if not name.strip():
-            raise perr.invalid("INVALID_ATTRIBUTE", "Attribute names must be non-empty", "attributeScores")
-        if scores.summary_score is None and not scores.span_scores:
-            raise perr.invalid(
-                "EMPTY_ATTRIBUTE_SCORES",
-                f"Attribute scores for {name} must set summary_score or span_scores",
-                f"attributeScores.{name}",
-            )
-        every = ([scores.summary_score] if scores.summary_score is not None else []) + [
-            s.score for s in scores.span_scores or [] if s.score is not None
-        ]
-        for span in scores.span_scores or []:
-            if span.begin is None or span.end is None or span.score is None:
-                raise perr.invalid(
-                    "INVALID_SPAN_SCORE",
-                    f"Every span score of {name} must set begin, end and score",
-                    f"attributeScores.{name}.spanScores",
-                )
-            if not 0 <= span.begin <= span.end:
-                raise perr.invalid("INVALID_SPAN_SCORE", f"Span of {name} has begin > end", f"attributeScores.{name}")
-        for score in every:
-            if score.value is None:
-                raise perr.invalid(
-                    "SCORE_NOT_SET", f"Every score of {name} must be explicitly set", f"attributeScores.{name}"
-                )
-            if (score.type in (None, "PROBABILITY")) and not 0.0 <= score.value <= 1.0:
-                raise perr.invalid(
-                    "INVALID_SCORE", f"Probability score of {name} must be in [0, 1]", f"attributeScores.{name}"
-                )
-    store.add(
-        Suggestion(
-            comment_text=text,
-            comment_type=request.comment.type if request.comment else None,
-            context=request.context.model_dump(by_alias=True, exclude_none=True) if request.context else None,
-            attribute_scores={
-                k: v.model_dump(by_alias=True, exclude_none=True) for k, v in request.attribute_scores.items()
-            },
-            languages=request.languages,
-            community_id=request.community_id,
-            client_token=request.client_token,
-            session_id=request.session_id,
-        )
-    )
-    out: dict[str, Any] = {"clientToken": request.client_token}
-    if request.languages:
-        out["requestedLanguages"] = request.languages
-    return out

@@ -50,6 +50,11 @@ class Detector:
 
                     self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
+    def unload(self) -> None:
+        """Drop the model (about 40 MB); the next use loads it again."""
+        with self._lock:
+            self._identifier = None
+
     def detect(self, text: str) -> Detection:
         """Rank languages for ``text``."""
         self.load()

@@ -7,13 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from service.core.auth import perspective_key
+from service.core.auth import perspective_key, suggest_key
 from service.core.deps import SettingsDep, model_and_settings
 from service.core.errors import ApiError
 from service.core.scoring import json_response, run_scoring
 from service.middleware.body_guard import JSONRoute
-from service.perspective.analyze import analyze_response, attribute_base, plan_analyze, suggest
-from service.perspective.discovery import document
+from service.perspective.analyze import analyze_response, attribute_base, plan_analyze
+from service.perspective.discovery import document, request_root
 from service.perspective.schemas import (
     AnalyzeCommentRequest,
     AnalyzeCommentResponse,
@@ -21,6 +21,7 @@ from service.perspective.schemas import (
     SuggestCommentScoreRequest,
     SuggestCommentScoreResponse,
 )
+from service.perspective.suggest import suggest
 
 GOOGLE_ERROR: dict[str, Any] = {
     "model": GoogleErrorResponse,
@@ -37,7 +38,26 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     503: {**GOOGLE_ERROR, "description": "The model is not loaded yet (Google's shape)."},
 }
 
+SUGGEST_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    403: {
+        **GOOGLE_ERROR,
+        "description": "`TOXICITY_SUGGEST_REQUIRE_KEY` is true but no API keys are configured: suggestions are off.",
+    },
+    429: {
+        **GOOGLE_ERROR,
+        "description": "Quota exceeded (`TOXICITY_RATE_LIMIT_PER_SECOND`, or `TOXICITY_SUGGEST_PER_MINUTE` "
+        "for suggestions): `RESOURCE_EXHAUSTED`, `Retry-After`.",
+    },
+    507: {
+        **GOOGLE_ERROR,
+        "description": "The suggestion store is full (`TOXICITY_SUGGESTIONS_MAX_BYTES`): `RESOURCE_EXHAUSTED`.",
+    },
+}
+
 api = APIRouter(tags=["Perspective API"], route_class=JSONRoute, dependencies=[Depends(perspective_key)])
+# Suggestions have their own key rule (TOXICITY_SUGGEST_REQUIRE_KEY), hence their own router.
+suggestions = APIRouter(tags=["Perspective API"], route_class=JSONRoute, dependencies=[Depends(suggest_key)])
 discovery = APIRouter(tags=["Perspective API"])
 
 
@@ -72,24 +92,46 @@ async def comments_analyze(body: AnalyzeCommentRequest, request: Request) -> Res
     return json_response(result, exclude_none=True)
 
 
-@api.post(
+@suggestions.post(
     "/v1alpha1/comments:suggestscore",
     response_model=SuggestCommentScoreResponse,
     response_model_exclude_none=True,
     summary="Perspective: suggest a score for a comment",
-    responses=ERRORS,
+    responses=SUGGEST_ERRORS,
 )
-def comments_suggestscore(body: SuggestCommentScoreRequest, request: Request, settings: SettingsDep) -> dict[str, Any]:
-    """Store a suggested score durably (SQLite, WAL); the response is sent only after the commit."""
+async def comments_suggestscore(
+    body: SuggestCommentScoreRequest, request: Request, settings: SettingsDep
+) -> dict[str, Any]:
+    """Store a suggested score durably (SQLite, WAL); the response is sent only after the commit.
+
+    Limits: the comment as for `analyze`; `TOXICITY_SUGGEST_MAX_ATTRIBUTES` attributes of
+    `TOXICITY_SUGGEST_MAX_SPANS` spans; context and ids within `TOXICITY_MAX_TEXT_BYTES`;
+    `TOXICITY_SUGGEST_PER_MINUTE` per key or address (429); a full store answers 507.
+    """
     request.state.comments = 1
-    return suggest(body, request.app.state.suggestions, settings)
+    return await suggest(body, request, settings)
 
 
-@discovery.get("/$discovery/rest", summary="Perspective: discovery document", responses={404: GOOGLE_ERROR})
+DISCOVERY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {
+        **GOOGLE_ERROR,
+        "description": "`TOXICITY_PUBLIC_BASE_URL` is unset and the `Host` header is not in `TOXICITY_ALLOWED_HOSTS`.",
+    },
+    404: GOOGLE_ERROR,
+}
+
+
+@discovery.get("/$discovery/rest", summary="Perspective: discovery document", responses=DISCOVERY_ERRORS)
 def discovery_document(request: Request, settings: SettingsDep, version: str = "v1alpha1") -> JSONResponse:
-    """Return the discovery document Google's API client libraries build from."""
+    """Return the discovery document Google's API client libraries build from.
+
+    Its `rootUrl` is `TOXICITY_PUBLIC_BASE_URL`, else taken from `Host` only for a host
+    listed in `TOXICITY_ALLOWED_HOSTS` (loopback names by default); other hosts get 400.
+    """
     if version != "v1alpha1":
         raise ApiError.one(404, "NOT_FOUND", f"Discovery document not found for API service version {version}")
     prefix = request.url.path[: -len("/$discovery/rest")]
-    base = settings.public_base_url.rstrip("/") if settings.public_base_url else str(request.base_url).rstrip("/")
-    return JSONResponse(document(f"{base}{prefix}/"))
+    if settings.public_base_url:
+        return JSONResponse(document(f"{settings.public_base_url.rstrip('/')}{prefix}/"))
+    base = request_root(request.url.scheme, request.headers.get("host"), settings.allowed_hosts)
+    return JSONResponse(document(f"{base}{prefix}/"), headers={"Vary": "Host"})  # caches key on the host too

@@ -5,18 +5,31 @@ WAL mode with ``synchronous=FULL``: the transaction is on disk (WAL fsynced) bef
 or ``kill -9`` right after the response loses nothing. One connection per
 process, guarded by a lock; several worker processes share the file through
 SQLite's own locking (the connection's ``timeout`` is its busy timeout).
+
+Bounded three ways (issue 20): the file and its ``-wal``/``-shm`` are private to the
+service's user (0600, folders it creates 0700); rows older than the retention are
+deleted at start-up and every hour, a few hundred per transaction so writers never
+wait long; and a store whose rows take ``max_bytes`` refuses new ones (``StoreFull``)
+rather than grow until the disk is full.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import anyio.to_thread
+
+log = logging.getLogger("toxicity.suggestions")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS suggestions (
@@ -32,6 +45,14 @@ CREATE TABLE IF NOT EXISTS suggestions (
     session_id TEXT
 )
 """
+INDEX = "CREATE INDEX IF NOT EXISTS suggestions_received_at ON suggestions (received_at)"
+"""The retention purge finds expired rows through it, without scanning the table."""
+
+PURGE_BATCH = 500
+"""Rows deleted per transaction: each holds the write lock for milliseconds, not for the whole backlog."""
+
+PURGE_EVERY_SECONDS = 3600.0
+"""How often each worker purges expired rows after the first purge at start-up."""
 
 BUSY_SECONDS = 30.0
 """How long a process waits for another's lock on the file, at start-up and per write."""
@@ -51,13 +72,53 @@ class Suggestion:
     session_id: str | None
 
 
-class SuggestionStore:
-    """Append-only store of suggestions."""
+class StoreFull(Exception):
+    """The store's rows take its byte limit: refuse the suggestion rather than fill the disk."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, used: int, limit: int) -> None:
+        super().__init__(f"suggestion store holds {used} bytes; the limit is {limit}")
+        self.used = used
+        self.limit = limit
+
+
+def _timestamp(moment: datetime) -> str:
+    """Return the form ``received_at`` is stored in; it sorts as the moments do."""
+    return moment.isoformat(timespec="milliseconds")
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` (and the folders it needs) readable by the service's user alone.
+
+    SQLite creates ``-wal`` and ``-shm`` with the mode of the database file, so a
+    file made 0600 before SQLite opens it keeps all three private. An existing file
+    (an earlier version made them 0644) is tightened too.
+    """
+    missing = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        new.mkdir(mode=0o700, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    os.close(fd)
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if name.exists() and name.stat().st_mode & 0o077:
+                name.chmod(0o600)
+        except OSError as exc:  # not the owner: the operator chose this file's mode
+            log.warning("cannot make the suggestion store private", extra={"fields": {"error": exc.strerror}})
+
+
+class SuggestionStore:
+    """Append-only store of suggestions, with a byte limit and a retention purge."""
+
+    def __init__(self, path: Path, max_bytes: int | None = None) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.max_bytes = max_bytes
+        private_file(path)
         self._lock = threading.Lock()
+        self._closed = False
         self._db = sqlite3.connect(path, timeout=BUSY_SECONDS, check_same_thread=False, isolation_level=None)
         try:
             self._set_up()
@@ -83,6 +144,8 @@ class SuggestionStore:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
                 self._db.execute(SCHEMA)
+                self._db.execute(INDEX)
+                self._page_size = int(self._db.execute("PRAGMA page_size").fetchone()[0])
                 return
             except sqlite3.OperationalError as exc:
                 busy = exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
@@ -92,9 +155,9 @@ class SuggestionStore:
             delay = min(2 * delay, 0.5)
 
     def add(self, s: Suggestion) -> int:
-        """Store a suggestion durably and return its row id."""
+        """Store a suggestion durably and return its row id; raise ``StoreFull`` when there is no room."""
         row = (
-            datetime.now(UTC).isoformat(timespec="milliseconds"),
+            _timestamp(datetime.now(UTC)),
             s.comment_text,
             s.comment_type,
             json.dumps(s.context) if s.context is not None else None,
@@ -107,6 +170,7 @@ class SuggestionStore:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                self._check_room(sum(len(v) for v in row if isinstance(v, str)))
                 cur = self._db.execute(
                     "INSERT INTO suggestions (received_at, comment_text, comment_type, context, attribute_scores,"
                     " languages, community_id, client_token, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -118,12 +182,65 @@ class SuggestionStore:
                 raise
         return int(cur.lastrowid or 0)
 
+    def _check_room(self, size: int) -> None:
+        """Raise ``StoreFull`` if ``size`` more bytes would take the rows past the limit.
+
+        Pages in use, not the file's size: pages freed by the purge are reused, so the
+        file stops growing at about the limit, and room comes back as rows expire.
+        """
+        if self.max_bytes is None:
+            return
+        pages = int(self._db.execute("PRAGMA page_count").fetchone()[0])
+        free = int(self._db.execute("PRAGMA freelist_count").fetchone()[0])
+        used = (pages - free) * self._page_size
+        if used + size > self.max_bytes:
+            raise StoreFull(used, self.max_bytes)
+
+    def purge(self, older_than: datetime) -> int:
+        """Delete every suggestion received before ``older_than``, a batch per transaction; return how many."""
+        cutoff = _timestamp(older_than)
+        deleted = 0
+        while True:
+            with self._lock:
+                if self._closed:
+                    return deleted
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    cur = self._db.execute(
+                        "DELETE FROM suggestions WHERE id IN (SELECT id FROM suggestions"
+                        " WHERE received_at < ? ORDER BY received_at LIMIT ?)",
+                        (cutoff, PURGE_BATCH),
+                    )
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+            deleted += cur.rowcount
+            if cur.rowcount < PURGE_BATCH:
+                return deleted
+            time.sleep(0.01)  # let waiting writers take the lock between batches
+
     def count(self) -> int:
         """Return how many suggestions are stored."""
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM suggestions").fetchone()[0])
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (a purge in progress stops after its current batch)."""
+        self._closed = True
         with self._lock:
             self._db.close()
+
+
+async def keep_purged(store: SuggestionStore, retention_days: int, every: float = PURGE_EVERY_SECONDS) -> None:
+    """Delete suggestions older than ``retention_days`` now, then every ``every`` seconds, until cancelled."""
+    while True:
+        older_than = datetime.now(UTC) - timedelta(days=retention_days)
+        try:
+            deleted = await anyio.to_thread.run_sync(store.purge, older_than)
+        except sqlite3.Error as exc:  # a busy or failing disk: try again next time, the service serves on
+            log.warning("suggestion purge failed", extra={"fields": {"error": type(exc).__name__}})
+        else:
+            if deleted:
+                log.info("suggestions purged", extra={"fields": {"deleted": deleted, "days": retention_days}})
+        await asyncio.sleep(every)

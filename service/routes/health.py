@@ -11,9 +11,10 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=Health, summary="The process is up")
-def healthz() -> Health:
-    """Answer 200 while the process runs, model or not."""
-    return Health(status="ok")
+def healthz(request: Request) -> Health:
+    """Answer 200 while the process runs, with the loaded model's version (null before one is loaded)."""
+    model = getattr(request.app.state, "model", None)
+    return Health(status="ok", model=model.version if model is not None else None)
 
 
 @router.get(

@@ -287,6 +287,7 @@ def test_kernel_url_hint_is_normalize_s_on_generated_text(text: str) -> None:
     assert_hint_agrees(text)
 
 
+@pytest.mark.slow  # about 40 s: every validation comment of ../shared/data
 def test_fast_path_matches_on_every_validation_comment(shipped_model: ToxicityModel, shared_data: Path) -> None:
     from training.dataset import build_corpus, shared_loaders
 

@@ -1,4 +1,4 @@
-"""Fixtures for the attacker's-request tests: the service tests' own, re-exported."""
+"""Fixtures for the attackers' tests: the service tests' own, re-exported rather than copied."""
 
 from __future__ import annotations
 

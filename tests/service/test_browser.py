@@ -75,3 +75,24 @@ def test_docs_try_it_out_scores_the_example(tmp_path: Path) -> None:
     assert shot.stat().st_size > 10_000
     # Nothing but the server itself was contacted: the page works offline.
     assert requests and all(u.startswith(server.url) or u.startswith("data:") for u in requests), requests
+
+
+@pytest.mark.slow
+def test_redoc_renders_and_loads_nothing_from_outside(tmp_path: Path) -> None:
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    with live_server(tmp_path) as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600})
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(f"{server.url}/redoc", wait_until="networkidle")
+            # Redoc rendered the document: the API's title and the scoring operation.
+            page.get_by_role("heading", name="Comment toxicity service").first.wait_for(timeout=30_000)
+            assert page.get_by_text("/v1/score").count() > 0
+        finally:
+            browser.close()
+    outside = [u for u in requests if not (u.startswith(server.url) or u.startswith(("data:", "blob:")))]
+    assert requests and not outside, outside

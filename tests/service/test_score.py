@@ -140,9 +140,11 @@ async def test_model_info(client: httpx.AsyncClient, tiny_model: ToxicityModel) 
 
 
 async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
-    assert (await client.get("/healthz")).json() == {"status": "ok", "model": None}
     ready = await client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    version = (await client.get("/v1/model")).json()["version"]
+    assert ready.json()["model"] == version
+    assert (await client.get("/healthz")).json() == {"status": "ok", "model": version}
 
 
 async def test_not_ready_before_the_model_loads(tiny_artifact) -> None:  # type: ignore[no-untyped-def]
@@ -152,7 +154,7 @@ async def test_not_ready_before_the_model_loads(tiny_artifact) -> None:  # type:
     app = create_app(Settings(model_path=tiny_artifact))
     # No lifespan: nothing is loaded.
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
-        assert (await c.get("/healthz")).status_code == 200
+        assert (await c.get("/healthz")).json() == {"status": "ok", "model": None}
         assert (await c.get("/readyz")).status_code == 503
         r = await c.post("/v1/score", json={"comments": [{"text": "hi"}]})
         assert r.status_code == 503

@@ -135,20 +135,40 @@ def write_table(path: Path) -> Path:
 def test_cli_train_and_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = write_table(tmp_path / "mine.csv")
     out = tmp_path / "model"
-    args = ["--no-shared", "--table", str(table), "--label", "TOXICITY=toxic", "--label", "INSULT=insult"]
+    # Files given and no --with-shared: the shared sets are not read, even where ../shared/data exists.
+    args = ["--table", str(table), "--label", "TOXICITY=toxic", "--label", "INSULT=insult"]
     assert main(["train", *args, "--out", str(out), "--jobs", "1"]) == 0
     captured = capsys.readouterr()
     assert "cross-validation fits done" in captured.err  # progress
     assert "TOXICITY" in captured.out
+    # Attributes the data cannot train are named at the end of the run, loudly, with the rule.
+    warning = captured.err[captured.err.index("NOT TRAINED") :]
+    assert "WARNING: 4 attribute(s) NOT TRAINED" in captured.err
+    for name in ("SEVERE_TOXICITY", "THREAT", "IDENTITY_ATTACK", "PROFANITY"):
+        assert f"  {name}: only 0 positive and 0 negative training labels (at least 50 of each" in warning
     model = load_model(out)
     assert model.attributes == ("TOXICITY", "INSULT")
+    assert list(model.manifest["data"]["sources"]) == ["mine"]
+    # The card describes only this data, and reproduces the exact command.
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "The files given to `toxicity train`, and nothing else" in card
+    assert "shared/data" not in card.replace(str(tmp_path), "")
+    assert "### olid" not in card and "### generic, Jigsaw 2018 and Civil Comments 2019 formats" in card
+    assert f"toxicity train --table {table} --label TOXICITY=toxic --label INSULT=insult --out {out} --jobs 1" in card
     report = tmp_path / "eval.json"
     assert main(["evaluate", "--model", str(out), *args, "--split", "report", "--json", str(report)]) == 0
     first = json.loads(report.read_text())
+    assert {source for by_source in first["metrics"].values() for source in by_source} <= {"mine", "all"}
     assert main(["evaluate", "--model", str(out), *args, "--json", str(report)]) == 0
     assert json.loads(report.read_text()) == first  # deterministic, and the report half by default
     # Evaluating on the report half reproduces the training run's own validation metrics.
     assert first["metrics"] == model.manifest["metrics"]["validation"]
+
+
+def test_a_run_that_trains_every_attribute_warns_of_nothing(tiny_artifact: Path) -> None:
+    from training.cli import not_trained
+
+    assert not_trained(json.loads((tiny_artifact / "manifest.json").read_text())) == ""
 
 
 def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
