@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.service.conftest import anyio_backend, client, running, shipped_client
+from tests.service.conftest import anyio_backend, client, shipped_client
 
-__all__ = ["anyio_backend", "client", "running", "shipped_client"]
+__all__ = ["anyio_backend", "client", "shipped_client"]

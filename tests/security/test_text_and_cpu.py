@@ -31,7 +31,7 @@ from bench.adversarial import ADVERSARIAL, fill
 from service.app import create_app
 from service.settings import Settings
 from tests.live import Server, live_server
-from tests.security.conftest import running
+from tests.service.conftest import running
 
 pytestmark = pytest.mark.anyio
 
