@@ -18,7 +18,7 @@ from service.core.auth import load_admin_keys, load_keys
 from service.core.batcher import ScoreBatcher
 from service.core.cancel import HeavySlots
 from service.core.metrics import Metrics
-from service.middleware.access_log import AccessLog
+from service.middleware.access_log import AccessLog, route_table
 from service.middleware.body_guard import BodyGuard
 from service.middleware.hot_routes import HotRoutes, hot_routes
 from service.middleware.rate_limit import RateLimit
@@ -128,7 +128,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
         app.add_middleware(
             RateLimit, rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst, keys=app.state.api_keys
         )
-    app.add_middleware(AccessLog, metrics=app.state.metrics)
+    app.add_middleware(AccessLog, metrics=app.state.metrics, routes=route_table(app))
     if settings.trusted_proxies:
         # Outermost, so the rate limit sees the client behind a listed proxy. `python -m service` turns
         # uvicorn's own handling off: it would trust X-Forwarded-For from any loopback peer.

@@ -7,12 +7,19 @@ the bundle from ``REDOC_BUNDLE_URL`` instead: the same file with that one addres
 replaced by an empty inline image, made once per process. Each page is answered
 with a Content-Security-Policy that lets the browser load scripts, styles, images
 and API calls only from the service itself, in case a later bundle adds another.
+
+When keys are configured, the OpenAPI document declares how to send them
+(``secure``): Bearer or ``X-API-Key`` on the native API, ``?key=`` or
+``X-Goog-Api-Key`` on Perspective's, operator keys on ``/v1/admin/...``. Swagger UI
+then shows its **Authorize** button, and Try it out sends the key. Without keys the
+API is open and the document declares nothing.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 from fastapi import FastAPI, Request
@@ -49,6 +56,40 @@ def redoc_bundle() -> bytes:
     return path.read_bytes().replace(REDOC_LOGO, EMPTY_IMAGE)
 
 
+SCHEMES: dict[str, dict[str, str]] = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "`Authorization: Bearer <key>` (native API)."},
+    "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "Native API."},
+    "key": {"type": "apiKey", "in": "query", "name": "key", "description": "Perspective API: `?key=`."},
+    "googApiKey": {"type": "apiKey", "in": "header", "name": "X-Goog-Api-Key", "description": "Perspective API."},
+}
+Requirement = list[dict[str, list[str]]]
+NATIVE: Requirement = [{"bearer": []}, {"apiKeyHeader": []}]
+PERSPECTIVE: Requirement = [{"key": []}, {"googApiKey": []}]
+
+
+def secure(spec: dict[str, Any], scoring_keys: bool, admin_keys: bool) -> dict[str, Any]:
+    """Declare the key schemes in ``spec`` and which operations need a key; return ``spec``."""
+    keyed: set[str] = set()
+    for path, operations in spec.get("paths", {}).items():
+        need: Requirement | None
+        if path.startswith("/v1/admin/"):
+            need = NATIVE if admin_keys else None
+        elif path.startswith("/v1/"):
+            need = NATIVE if scoring_keys else None
+        elif "/v1alpha1/comments:" in path:
+            need = PERSPECTIVE if scoring_keys else None
+        else:
+            need = None  # health probes and the discovery document stay open
+        if need is None:
+            continue
+        for operation in operations.values():
+            operation["security"] = need
+        keyed.update(name for scheme in need for name in scheme)
+    if keyed:
+        spec.setdefault("components", {})["securitySchemes"] = {n: SCHEMES[n] for n in SCHEMES if n in keyed}
+    return spec
+
+
 def _page(html: HTMLResponse) -> HTMLResponse:
     html.headers["Content-Security-Policy"] = POLICY
     html.headers["Referrer-Policy"] = "no-referrer"
@@ -58,6 +99,14 @@ def _page(html: HTMLResponse) -> HTMLResponse:
 def install(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") -> None:
     """Add the two pages to ``app`` (built with ``docs_url=None, redoc_url=None`` and the assets mounted)."""
     openapi_url = app.openapi_url or "/openapi.json"
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = secure(build(), bool(app.state.api_keys), bool(app.state.admin_keys))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
 
     @app.get(docs_url, include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:

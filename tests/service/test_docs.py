@@ -79,3 +79,26 @@ async def test_examples_score_on_the_shipped_model(shipped_client: httpx.AsyncCl
         results[name] = r.json()["results"]
     assert results["hostile"][0]["scores"]["TOXICITY"] > results["friendly"][0]["scores"]["TOXICITY"]
     assert results["insult"][0]["flagged"] == ["TOXICITY", "INSULT"]
+
+
+async def test_with_keys_the_document_says_how_to_send_them(tiny_artifact) -> None:  # type: ignore[no-untyped-def]
+    from service.app import create_app
+    from service.settings import Settings
+    from tests.service.conftest import running
+
+    app = create_app(Settings(model_path=tiny_artifact, api_keys="k", admin_keys="a"))
+    async for c in running(app):
+        spec = (await c.get("/openapi.json")).json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearer"] == {"type": "http", "scheme": "bearer", "description": schemes["bearer"]["description"]}
+    assert schemes["apiKeyHeader"]["name"] == "X-API-Key" and schemes["key"]["in"] == "query"
+    assert schemes["googApiKey"]["name"] == "X-Goog-Api-Key"
+    assert spec["paths"]["/v1/score"]["post"]["security"] == [{"bearer": []}, {"apiKeyHeader": []}]
+    assert spec["paths"]["/v1alpha1/comments:analyze"]["post"]["security"] == [{"key": []}, {"googApiKey": []}]
+    assert "security" not in spec["paths"]["/healthz"]["get"]
+
+
+async def test_without_keys_the_document_declares_no_key(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert "securitySchemes" not in spec.get("components", {})
+    assert all("security" not in op for ops in spec["paths"].values() for op in ops.values())
