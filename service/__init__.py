@@ -53,7 +53,9 @@ middleware in reverse, since the last added runs first):
 9. ``run_scoring``: the plan (``plan_score``: limits and names, else 422); a small
    request then waits for ``core.batcher.ScoreBatcher``, which scores the
    event-loop turn's requests with one ``model.score`` call; a big one, or one
-   asking for explanations, is planned, scored and built in the thread pool.
+   asking for explanations, is planned, scored and built in the thread pool
+   (explanations first wait for one of ``core.cancel.HeavySlots``, and stop with
+   a 499 if ``core.cancel`` sees the client disconnect).
 10. The response body is built from the rows (``score_body``) and serialised once;
     it goes back out through steps 5 to 1.
 

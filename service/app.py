@@ -16,6 +16,7 @@ from service import reload as reloading
 from service.core import errors
 from service.core.auth import load_admin_keys, load_keys
 from service.core.batcher import ScoreBatcher
+from service.core.cancel import HeavySlots
 from service.core.metrics import Metrics
 from service.middleware.access_log import AccessLog, route_table
 from service.middleware.body_guard import BodyGuard
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.state.detector = Detector()
     app.state.metrics = Metrics()
     app.state.batcher = ScoreBatcher()
+    app.state.heavy_slots = HeavySlots(settings.max_heavy_requests)
     app.state.suggest_quota = SuggestQuota(settings.suggest_per_minute, app.state.api_keys)
     app.state.reload_lock = asyncio.Lock()
     errors.install(app)

@@ -64,6 +64,27 @@ class Settings(BaseSettings):
     max_explain_spans: int = Field(
         default=20, ge=1, le=10_000, description="Most spans listed per attribute in an explanation."
     )
+    max_explain_chars: int = Field(
+        default=100_000,
+        ge=1,
+        le=100_000_000,
+        description="Most characters of comment text one request may ask to explain (`explain: true`), summed "
+        "over its comments; more is refused (422).",
+    )
+    max_span_sentences: int = Field(
+        default=1_000,
+        ge=1,
+        le=1_000_000,
+        description="Most sentences `comments:analyze` scores one by one for `spanAnnotations`; a comment "
+        "with more is refused (400).",
+    )
+    max_heavy_requests: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Requests with explanations or span annotations computed at once per worker; the "
+        "others wait their turn, so light requests and `/healthz` stay quick.",
+    )
     api_keys: str = Field(
         default="",
         repr=False,

@@ -11,6 +11,14 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, St
 from model.artifact import DEFAULT_PATH, MANIFEST_FILE
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+MAX_ATTRIBUTE_NAMES = 32
+"""Most attribute names one request may list (``attributes``, ``thresholds``, Perspective's
+``requestedAttributes``): more than any model scores, so no real request comes near it."""
+MAX_LANGUAGES = 16
+"""Most language codes in a Perspective request's ``languages``."""
+MAX_CONTEXT_ENTRIES = 16
+"""Most entries in a Perspective request's ``context.entries``."""
 PresetName = Literal["high_precision", "balanced", "high_recall"]
 UNION_TAGS = frozenset({"mapping", "preset"})
 """Branch names pydantic puts in an error's location; ``core.errors.field_path`` leaves them out."""
@@ -22,7 +30,8 @@ def _thresholds_kind(value: Any) -> str:
 
 
 Thresholds = Annotated[
-    Annotated[dict[StrictStr, Probability], Tag("mapping")] | Annotated[PresetName, Tag("preset")],
+    Annotated[dict[StrictStr, Probability], Field(max_length=MAX_ATTRIBUTE_NAMES), Tag("mapping")]
+    | Annotated[PresetName, Tag("preset")],
     Discriminator(_thresholds_kind),
 ]
 
@@ -107,8 +116,9 @@ class ScoreRequest(BaseModel):
     )
     attributes: list[StrictStr] | None = Field(
         default=None,
+        max_length=MAX_ATTRIBUTE_NAMES,
         description="Attributes to score, e.g. `TOXICITY`, `INSULT`. Default: every attribute the model "
-        "supports or marks experimental (see `GET /v1/model`).",
+        "supports or marks experimental (see `GET /v1/model`). A name listed twice is scored once.",
         examples=[["TOXICITY", "INSULT"]],
     )
     explain: StrictBool = Field(

@@ -26,6 +26,7 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.core.cancel import SERVER_RECEIVE
 from service.core.errors import ApiError, render
 
 PARSED = "toxicity.json"
@@ -98,6 +99,7 @@ class BodyGuard:
             scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"content-type"] + [
                 (b"content-type", b"application/json")
             ]
+        scope[SERVER_RECEIVE] = receive  # watched for a disconnect by heavy work (core.cancel)
         replayed = False
 
         async def replay() -> Message:

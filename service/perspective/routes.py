@@ -82,9 +82,10 @@ async def comments_analyze(body: AnalyzeCommentRequest, request: Request) -> Res
         request.app.state.batcher,
         model,
         lambda: plan_analyze(body, model, detector, settings),
-        lambda plan, rows: analyze_response(body, plan, rows),
+        lambda plan, rows, _: analyze_response(body, plan, rows),
         chars,
         heavy=bool(body.span_annotations),
+        request=request,
     )
     # Counted by the metrics; names were validated by plan_analyze(), so the label set stays bounded.
     request.state.attributes = dict.fromkeys(map(attribute_base, body.requested_attributes or {}))
