@@ -7,7 +7,15 @@
 # Any base with python3 3.11 works: the official python:*-slim images (python3 in
 # /usr/local) and plain Debian bookworm with python3 and python3-venv (python3 in /usr).
 # Python 3.11 matches requirements.lock and the interpreter the shipped model was written with.
-ARG BASE_IMAGE=python:3.11-slim-bookworm
+#
+# The default base is pinned by digest, since a tag can be re-pointed: this is the multi-platform
+# index python:3.11-slim-bookworm pointed at on 2026-09-19 (Python 3.11.16; amd64, arm64, ...), as
+# recorded by the Docker Official Images (docker-library/repo-info, repos/python/remote/
+# 3.11-slim-bookworm.md). To move to a newer build (Debian security updates), read the tag's
+# current index digest and paste it below, then rebuild and run the container test:
+#   docker buildx imagetools inspect python:3.11-slim-bookworm      # the first "Digest:" line
+#   skopeo inspect --raw docker://docker.io/library/python:3.11-slim-bookworm | sha256sum
+ARG BASE_IMAGE=python:3.11-slim-bookworm@sha256:a36c24f9cbdf4fd0f52d67f0823eeac19c2028c637cecc392d97f980d4fec56b
 
 # ---- builder: the locked runtime dependencies in a venv --------------------------------
 FROM ${BASE_IMAGE} AS builder
@@ -22,12 +30,14 @@ ENV PATH=/opt/venv/bin:$PATH \
 
 # Dependencies before code: this layer is rebuilt only when requirements.lock changes.
 # Wheels only: slim bases have no compiler, and every locked package ships cp311 wheels.
+# --require-hashes: pip installs a file only if its sha256 is in the lock, so a tampered
+# index or mirror cannot slip a different build in, and nothing unpinned gets in at all.
 # The optional `pip_cert` secret is a CA bundle for builds behind a TLS-re-signing
 # proxy (`--secret id=pip_cert,src=/etc/ssl/certs/ca-certificates.crt`); it is not kept in the image.
 COPY requirements.lock /tmp/requirements.lock
 RUN --mount=type=secret,id=pip_cert \
     if [ -s /run/secrets/pip_cert ]; then export PIP_CERT=/run/secrets/pip_cert; fi \
-    && pip install --only-binary=:all: --no-deps -r /tmp/requirements.lock \
+    && pip install --require-hashes --only-binary=:all: --no-deps -r /tmp/requirements.lock \
     && pip check \
     # pip and setuptools are build tools; the running service needs neither.
     && pip uninstall --yes --quiet pip setuptools

@@ -215,6 +215,7 @@ def server(kind: str, workers: int, log: Path) -> Iterator[tuple[str, subprocess
     else:
         cmd = [python(), "-m", "uvicorn", "bench.ceiling:app", "--host", "127.0.0.1", "--port", str(port)]
         cmd += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+        cmd += ["--no-proxy-headers"]  # as python -m service runs uvicorn
     with log.open("ab") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -9,7 +9,9 @@ lengths) in the same run, pinned to one core:
   (consecutive validation comments joined), scored whole only (one kernel call a
   comment, as before long comments were split) and as the model scores them
   (whole and sentence by sentence); the ratio is the cost, target at most 1.5
-  for typical comments.
+  for typical comments;
+* the worst case: 20 KB strings built to make text handling backtrack
+  (``bench/adversarial.py``), per stage, against ordinary 20 KB comments.
 
 The textbook pipeline (``bench/textbook.py``: word (1, 2) + char_wb (2, 5) TF-IDF,
 ``LogisticRegression``) is fitted in this run on the shared training split, and
@@ -36,10 +38,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import adversarial
 from bench.common import SHARED_DATA, has_data, median_of, table, write_json
 from bench.texts import validation_texts
 
-TARGETS = {"single_us": 50.0, "batch_per_s": 60_000.0, "sentence_cost_typical": 1.5}
+TARGETS = {"single_us": 50.0, "batch_per_s": 60_000.0, "sentence_cost_typical": 1.5, "worst_case_ms": 1000.0}
 
 
 def joined(texts: Sequence[str], size: int = 2048, count: int = 2000) -> list[str]:
@@ -145,6 +148,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         now = median_of([batched(model.probabilities, typical) for _ in range(args.repeat)])
         out["earlier_model"] = {"version": earlier.version, "per_s": then, "this_per_s": now, "cost": then / now}
         print(f"  earlier model {earlier.version}: {out['earlier_model']}", flush=True)
+    out["worst_case"] = adversarial.run(joined(many, size=20_000, count=20))
     ref = model.reference_probabilities(list(many[:2000]))
     out["max_abs_diff_vs_scikit_learn"] = float(np.abs(model.probabilities(list(many[:2000])) - ref).max())
     out["single_speedup"] = out["textbook"]["single_us"] / out["fast"]["single_us"]
@@ -195,10 +199,23 @@ def markdown(r: dict[str, Any]) -> str:
                 f"<= {TARGETS['sentence_cost_typical']:g}x",
             ]
         )
-    if not costs:
-        return main
     heads = ["sentence scoring", "whole only, comments/s", "whole and sentences, comments/s", "cost", "target"]
-    return main + "\n\n" + table(heads, costs)
+    if costs:
+        main += "\n\n" + table(heads, costs)
+    worst = [
+        [
+            f"worst case, {stage}",
+            f"{w['ordinary_ms']:.1f}",
+            f"{w['worst_ms']:.1f} ({w['worst']})",
+            f"{w['ratio']:.1f}x",
+            f"< {TARGETS['worst_case_ms']:g} ms",
+        ]
+        for stage, w in r.get("worst_case", {}).items()
+    ]
+    if worst:
+        heads = ["20 KB text, CPU per call", "ordinary comment, ms", "slowest adversarial text, ms", "ratio", "target"]
+        main += "\n\n" + table(heads, worst)
+    return main
 
 
 def parser() -> argparse.ArgumentParser:

@@ -143,6 +143,10 @@ def explain(
             spots = [("word", *words[i]) for i in char_occ.get(term, ())]
         placements.append((int(j), spots))
 
+    # Every spot's span of the original text, once for all attributes (each weighs every spot).
+    # A spot repeats once per occurrence of a feature in it: map each distinct one once.
+    distinct = dict.fromkeys(spot for _, spots in placements for spot in spots)
+    origin = {spot: norm.span(spot[1], spot[2]) for spot in distinct}
     out: list[Explanation] = []
     per_unit = list(unit_scores) or [() for _ in columns]
     for col, name, score, units in zip(columns, names, scores, per_unit, strict=True):
@@ -156,12 +160,17 @@ def explain(
             share = float(c) / len(spots)
             for spot in spots:
                 weights[spot] += share
-        items = [
-            SpanWeight(*(span := norm.span(a, b)), text[span[0] : span[1]], w, kind)
-            for (kind, a, b), w in weights.items()
-        ]
-        items.sort(key=lambda s: (-abs(s.weight), s.start, s.end))
-        kept, rest = items[:max_spans], items[max_spans:]
+        # Sort plain keys and build objects for the listed spans only: a 20 KB comment has
+        # tens of thousands of spots, and making a SpanWeight of each was most of the cost.
+        spots_weights = list(weights.items())
+        keys = [(-abs(w), *origin[spot]) for spot, w in spots_weights]
+        order = sorted(range(len(keys)), key=keys.__getitem__)  # stable, as sorting the spans was
+        kept: list[SpanWeight] = []
+        for i in order[:max_spans]:
+            (kind, a, b), w = spots_weights[i]
+            begin, stop = origin[(kind, a, b)]
+            kept.append(SpanWeight(begin, stop, text[begin:stop], w, kind))
+        rest = sum(spots_weights[i][1] for i in order[max_spans:])
         b0 = float(intercept[col])
         logit = b0 + float(contrib.sum())
         out.append(
@@ -171,7 +180,7 @@ def explain(
                 logit=logit,
                 intercept=b0,
                 spans=tuple(kept),
-                other=unplaced + sum(s.weight for s in rest),
+                other=unplaced + rest,
                 sentences=tuple(units),
                 driver=max(range(len(units)), key=lambda u: units[u].score) if units else None,
             )

@@ -5,6 +5,7 @@ Imports flow one way: ``service`` may import ``model``, never ``training``.
 Layout::
 
     __main__.py   python -m service: check settings and model, then run uvicorn
+    http_protocol.py  uvicorn's HTTP protocol plus a deadline on request headers
     main.py       the uvicorn target (app = create_app(...))
     app.py        create_app(): assembles the rooms below, at start-up
     settings.py   the one Settings object
@@ -28,14 +29,20 @@ only ``model`` and ``settings``. Only ``app.py`` imports every room.
 One request, say ``POST /v1/score``, outermost layer first (``app.py`` adds the
 middleware in reverse, since the last added runs first):
 
+0. uvicorn, through ``http_protocol``: the headers must arrive within their
+   deadline (else 408 and the connection is closed).
 1. FastAPI's outermost layer, Starlette's ``ServerErrorMiddleware``: whatever
    escapes below becomes a 500 (through the catch-all ``core.errors`` handler).
+   Next, only with ``TOXICITY_TRUSTED_PROXIES``, uvicorn's ``ProxyHeadersMiddleware``:
+   from a listed proxy, the client address comes from ``X-Forwarded-For``.
 2. ``middleware.access_log.AccessLog``: request id and timer; on the way out it
-   adds ``X-Request-ID``, records the metrics and writes the access line.
+   adds ``X-Request-ID``, records the metrics and writes the access line (499 for
+   a client that left before its answer started).
 3. ``middleware.rate_limit.RateLimit`` (when configured): 429 once the key's or
    the address's bucket is empty.
-4. ``middleware.body_guard.BodyGuard``: 413 over the size cap, 400 for bad UTF-8 or
-   JSON; the parsed body goes into the scope.
+4. ``middleware.body_guard.BodyGuard``: 413 over the size cap, 408 for a body
+   slower than its deadline, 400 for bad UTF-8 or JSON; the parsed body goes into
+   the scope.
 5. ``middleware.hot_routes.HotRoutes``: for a good request to a hot route, runs
    steps 7 to 10 with the route's own pieces and skips FastAPI's routing; any
    failure hands the request on untouched.
@@ -49,7 +56,9 @@ middleware in reverse, since the last added runs first):
 9. ``run_scoring``: the plan (``plan_score``: limits and names, else 422); a small
    request then waits for ``core.batcher.ScoreBatcher``, which scores the
    event-loop turn's requests with one ``model.score`` call; a big one, or one
-   asking for explanations, is planned, scored and built in the thread pool.
+   asking for explanations, is planned, scored and built in the thread pool
+   (explanations first wait for one of ``core.cancel.HeavySlots``, and stop with
+   a 499 if ``core.cancel`` sees the client disconnect).
 10. The response body is built from the rows (``score_body``) and serialised once;
     it goes back out through steps 5 to 1.
 

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from model import load_model
 from model.errors import ToxicityError
 from service import logs
+from service.http_protocol import IMPORT_PATH as HTTP_PROTOCOL
 from service.settings import Settings
 
 WORKER_READY_SECONDS = 120
@@ -91,6 +92,11 @@ def main() -> int:
             log_level=settings.log_level,
             access_log=False,
             log_config=None,
+            # Forwarded headers are honoured in the app, only from TOXICITY_TRUSTED_PROXIES; uvicorn's
+            # default would trust X-Forwarded-For from any loopback peer (FORWARDED_ALLOW_IPS).
+            proxy_headers=False,
+            # httptools, as uvicorn's "auto" picks, plus a deadline on request headers (slow clients).
+            http=HTTP_PROTOCOL,
             # On SIGHUP uvicorn replaces workers one by one, retiring each only once its successor is
             # ready; loading and warming up a model takes longer than uvicorn's default 5 s wait.
             timeout_worker_healthcheck=WORKER_READY_SECONDS,

@@ -7,18 +7,20 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service import logs
 from service import reload as reloading
 from service.coral import routes as coral
 from service.coral.decide import describe as coral_contract
 from service.core import errors
-from service.core.auth import load_keys, native_key
+from service.core.auth import load_admin_keys, load_keys
 from service.core.batcher import ScoreBatcher
+from service.core.cancel import HeavySlots
 from service.core.metrics import Metrics
-from service.middleware.access_log import AccessLog
+from service.middleware.access_log import AccessLog, route_table
 from service.middleware.body_guard import BodyGuard
 from service.middleware.hot_routes import HotRoutes, hot_routes
 from service.middleware.rate_limit import RateLimit
@@ -31,7 +33,7 @@ from service.perspective.language import Detector
 from service.perspective.store import SuggestionStore, keep_purged
 from service.perspective.suggest import SuggestQuota
 from service.routes import admin, docs, health, metrics, native
-from service.settings import Settings
+from service.settings import Settings, networks
 
 log = logging.getLogger("toxicity.app")
 
@@ -103,9 +105,11 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.state.settings = settings
     app.state.model = None
     app.state.api_keys = load_keys(settings)
+    app.state.admin_keys = load_admin_keys(settings)
     app.state.detector = Detector()
     app.state.metrics = Metrics()
     app.state.batcher = ScoreBatcher()
+    app.state.heavy_slots = HeavySlots(settings.max_heavy_requests)
     app.state.suggest_quota = SuggestQuota(settings.suggest_per_minute, app.state.api_keys)
     app.state.reload_lock = asyncio.Lock()
     # How each outside contract maps the model, served by GET /v1/model.
@@ -115,7 +119,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(native.router)  # its routes declare the key check (native.router)
-    app.include_router(admin.router, dependencies=[Depends(native_key)])
+    app.include_router(admin.router)  # its router declares the operator-key check (admin.router)
     app.include_router(perspective.api)
     app.include_router(perspective.suggestions)
     app.include_router(perspective.discovery)
@@ -130,10 +134,17 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.state.hot_routes = hot_routes(hot)
     # The last added runs first: log and count everything, refuse over-quota requests before reading bodies.
     app.add_middleware(HotRoutes, table=app.state.hot_routes)
-    app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyGuard, max_body_bytes=settings.max_body_bytes, read_timeout=settings.body_read_timeout_seconds
+    )
     if settings.rate_limit_per_second > 0:
         app.add_middleware(
             RateLimit, rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst, keys=app.state.api_keys
         )
-    app.add_middleware(AccessLog, metrics=app.state.metrics)
+    app.add_middleware(AccessLog, metrics=app.state.metrics, routes=route_table(app))
+    if settings.trusted_proxies:
+        # Outermost, so the rate limit sees the client behind a listed proxy. `python -m service` turns
+        # uvicorn's own handling off: it would trust X-Forwarded-For from any loopback peer.
+        trusted = [str(network) for network in networks(settings.trusted_proxies)]
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
     return app

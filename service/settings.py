@@ -6,6 +6,7 @@ against this class by a test, so add a row there when you add a field here.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -36,6 +37,22 @@ def parse_thresholds(value: str) -> dict[str, float]:
             raise ValueError(f"{pair!r}: the score must be in (0, 1]")
         out[name] = score
     return out
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(listed: str) -> tuple[Network, ...]:
+    """Parse a comma-separated list of addresses and CIDR networks (``TOXICITY_TRUSTED_PROXIES``)."""
+    out = []
+    for entry in (e.strip() for e in listed.split(",")):
+        if not entry:
+            continue
+        try:
+            out.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or a CIDR network") from None
+    return tuple(out)
 
 
 class Settings(BaseSettings):
@@ -73,6 +90,27 @@ class Settings(BaseSettings):
     max_explain_spans: int = Field(
         default=20, ge=1, le=10_000, description="Most spans listed per attribute in an explanation."
     )
+    max_explain_chars: int = Field(
+        default=100_000,
+        ge=1,
+        le=100_000_000,
+        description="Most characters of comment text one request may ask to explain (`explain: true`), summed "
+        "over its comments; more is refused (422).",
+    )
+    max_span_sentences: int = Field(
+        default=1_000,
+        ge=1,
+        le=1_000_000,
+        description="Most sentences `comments:analyze` scores one by one for `spanAnnotations`; a comment "
+        "with more is refused (400).",
+    )
+    max_heavy_requests: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Requests with explanations or span annotations computed at once per worker; the "
+        "others wait their turn, so light requests and `/healthz` stay quick.",
+    )
     api_keys: str = Field(
         default="",
         repr=False,
@@ -80,6 +118,15 @@ class Settings(BaseSettings):
     )
     api_keys_file: Path | None = Field(
         default=None, description="File of API keys, one per line (`#` starts a comment)."
+    )
+    admin_keys: str = Field(
+        default="",
+        repr=False,
+        description="Comma-separated operator keys for `/v1/admin/...`; scoring keys cannot call those routes. "
+        "Empty (and no file) disables them.",
+    )
+    admin_keys_file: Path | None = Field(
+        default=None, description="File of operator keys, one per line (`#` starts a comment)."
     )
     perspective_prefix: str = Field(
         default="",
@@ -89,7 +136,31 @@ class Settings(BaseSettings):
     public_base_url: str | None = Field(
         default=None,
         pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
-        description="Public base URL for the discovery document's `rootUrl`; empty means derived from the request.",
+        description="Public base URL for the discovery document's `rootUrl`; empty: from the `Host` header, "
+        "when that host is in `TOXICITY_ALLOWED_HOSTS`.",
+    )
+    allowed_hosts: str = Field(
+        default="localhost,127.0.0.1,[::1]",
+        description="Comma-separated `host` or `host:port` values the discovery document may take from `Host` "
+        "for `rootUrl` when `TOXICITY_PUBLIC_BASE_URL` is unset; any other host gets 400.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated proxy addresses or CIDR networks whose `X-Forwarded-For` and "
+        "`X-Forwarded-Proto` are honoured; empty: forwarded headers are ignored.",
+    )
+    header_read_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="Longest a request's headers may take to arrive (from connecting, or from the request's first "
+        "byte on a kept-alive connection); then 408 and the connection is closed (`python -m service`).",
+    )
+    body_read_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="Longest a request body may take to arrive, from the end of its headers; then 408.",
     )
     suggestions_db: Path = Field(
         default=Path("var/suggestions.sqlite3"),
@@ -165,7 +236,7 @@ class Settings(BaseSettings):
         description="Requests a key or IP may make at once before the per-second rate applies.",
     )
 
-    @field_validator("model_path", "api_keys_file", "public_base_url", mode="before")
+    @field_validator("model_path", "api_keys_file", "admin_keys_file", "public_base_url", mode="before")
     @classmethod
     def _empty_path_is_default(cls, value: object) -> object:
         return None if value in ("", None) else value
@@ -184,6 +255,12 @@ class Settings(BaseSettings):
             raise ValueError(f"{len(secrets)} secrets; the limit is {CORAL_MAX_SECRETS}")
         if any(len(s) < CORAL_MIN_SECRET_CHARS for s in secrets):  # never echo a secret in the message
             raise ValueError(f"every secret must be at least {CORAL_MIN_SECRET_CHARS} characters")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        networks(value)  # raises ValueError naming the entry that is not an address or a network
         return value
 
     @model_validator(mode="after")

@@ -71,12 +71,32 @@ async def coral_signed(request: Request) -> None:
     """Answer 404 while no secret is configured, and 401 unless the raw body carries a valid signature."""
     secrets = signature.secrets_of(request.app.state.settings.coral_secrets)
     if not secrets:
-        raise ApiError.one(
-            404,
-            "not_found",
-            f"no route POST {PATH}: the Coral integration is off until TOXICITY_CORAL_SECRETS is set",
-        )
+        raise switched_off()
     signature.verify(request.headers.get(signature.HEADER), await raw_body(request), secrets)
+
+
+def switched_off() -> ApiError:
+    """Return the 404 of the route while no signing secret is configured."""
+    return ApiError.one(
+        404, "not_found", f"no route POST {PATH}: the Coral integration is off until TOXICITY_CORAL_SECRETS is set"
+    )
+
+
+def example_error(status: int, settings: Settings) -> ApiError | None:
+    """Return the error this route answers with ``status``, made as the route makes it (for the OpenAPI page)."""
+    if status == 401:
+        try:
+            signature.verify(None, b"", ())
+        except ApiError as err:
+            return err
+    if status == 404:
+        return switched_off()
+    if status == 422:
+        try:
+            check_texts(["x" * (settings.max_text_bytes + 1)], "comment.body", settings)
+        except ApiError as err:
+            return err
+    return None
 
 
 ERROR: dict[str, Any] = {"model": ErrorResponse}
@@ -143,8 +163,9 @@ async def coral_moderation(
         request.app.state.batcher,
         model,
         lambda: plan_comment(body, model, settings),
-        lambda plan, rows: answer(model, settings, rows),
+        lambda plan, rows, cancel: answer(model, settings, rows),
         len(body.comment.body),  # a long comment's HTML is converted and scored in the thread pool
+        request=request,
     )
     request.state.attributes = model.scored_attributes  # counted by the metrics
     return response

@@ -7,6 +7,8 @@
 - ``scoring``: check a request's limits, plan what to score, score it, build the response.
 - ``batcher``: ``ScoreBatcher``, which scores the small requests of one event-loop turn
   with one model call.
+- ``cancel``: heavy work (explanations, span scores) a few at a time, stopped when the
+  client disconnects.
 - ``metrics``: the Prometheus registry the access log records into and ``GET /metrics`` reads.
 
 May import ``model``, ``service.settings`` and its own modules; never

@@ -166,7 +166,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ModelNotReady)
     async def _not_ready(request: Request, exc: ModelNotReady) -> JSONResponse:
-        return render(request.url.path, ApiError.one(503, "model_not_ready", str(exc) or "model is not loaded yet"))
+        return render(request.url.path, not_ready(str(exc)))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -186,3 +186,8 @@ def install(app: FastAPI) -> None:
 def _snake(name: str) -> str:
     """``CommentTooLong`` -> ``comment_too_long``."""
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def not_ready(message: str = "") -> ApiError:
+    """Return the 503 of a request that arrived before the model loaded."""
+    return ApiError.one(503, "model_not_ready", message or "model is not loaded yet")

@@ -22,7 +22,7 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4  # what every Prometheus version parses; the library serves it by default
-UNMATCHED = "unmatched"  # requests answered before routing (404, 413, 429): never the raw path, a scanner's playground
+UNMATCHED = "unmatched"  # requests that match no route (404, 405): never the raw path, a scanner's playground
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})  # others count as "other"
 
 FLUSH_SECONDS = 0.1  # how long request samples may wait in a worker (Metrics.observe_request)

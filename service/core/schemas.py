@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, StrictStr, Tag
 
+from model.artifact import DEFAULT_PATH, MANIFEST_FILE
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+MAX_ATTRIBUTE_NAMES = 32
+"""Most attribute names one request may list (``attributes``, ``thresholds``, Perspective's
+``requestedAttributes``): more than any model scores, so no real request comes near it."""
+MAX_LANGUAGES = 16
+"""Most language codes in a Perspective request's ``languages``."""
+MAX_CONTEXT_ENTRIES = 16
+"""Most entries in a Perspective request's ``context.entries``."""
 PresetName = Literal["high_precision", "balanced", "high_recall"]
 UNION_TAGS = frozenset({"mapping", "preset"})
 """Branch names pydantic puts in an error's location; ``core.errors.field_path`` leaves them out."""
@@ -18,11 +30,21 @@ def _thresholds_kind(value: Any) -> str:
 
 
 Thresholds = Annotated[
-    Annotated[dict[StrictStr, Probability], Tag("mapping")] | Annotated[PresetName, Tag("preset")],
+    Annotated[dict[StrictStr, Probability], Field(max_length=MAX_ATTRIBUTE_NAMES), Tag("mapping")]
+    | Annotated[PresetName, Tag("preset")],
     Discriminator(_thresholds_kind),
 ]
 
 FRIENDLY = "Thanks for the thoughtful reply, I hadn't considered the budget side of this. Have a good weekend!"
+
+
+@cache
+def shipped_version() -> str:
+    """Return the shipped model's version, for examples (the served model's replaces it once loaded)."""
+    manifest = json.loads((DEFAULT_PATH / MANIFEST_FILE).read_text(encoding="utf-8"))
+    return str(manifest["version"])
+
+
 HOSTILE = (
     "Mayor Crookston and Councillor Pettigrift are at it again. These clowns couldn't run a bath, "
     "let alone a city. Vote the idiots out."
@@ -94,8 +116,9 @@ class ScoreRequest(BaseModel):
     )
     attributes: list[StrictStr] | None = Field(
         default=None,
+        max_length=MAX_ATTRIBUTE_NAMES,
         description="Attributes to score, e.g. `TOXICITY`, `INSULT`. Default: every attribute the model "
-        "supports or marks experimental (see `GET /v1/model`).",
+        "supports or marks experimental (see `GET /v1/model`). A name listed twice is scored once.",
         examples=[["TOXICITY", "INSULT"]],
     )
     explain: StrictBool = Field(
@@ -170,7 +193,7 @@ class ScoreResponse(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "model": {"version": "2026.11.25-70e35106"},
+                    "model": {"version": shipped_version()},
                     "results": [
                         {
                             "id": "c-1041",

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import orjson
-from fastapi import Response
+from fastapi import Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from model import ToxicityModel
 from model.errors import UnknownAttribute
 from service.core.batcher import Rows, ScoreBatcher
+from service.core.cancel import NEVER, SERVER_RECEIVE, Cancel, ClientGone, watching
 from service.core.errors import ApiError, Problem
 from service.core.schemas import ScoreRequest
 from service.settings import Settings
@@ -24,8 +25,19 @@ from service.settings import Settings
 T = TypeVar("T")
 
 
+def nul_at(text: str) -> int:
+    """Return where ``text`` holds a NUL character (U+0000), or -1.
+
+    NUL is refused in comment text rather than dropped: nothing else in a comment
+    means "end of string" to a C library or a database downstream, and a text that
+    holds one was not typed by a person. Other control characters are accepted and
+    removed by normalisation before scoring (``model.normalize``, stage 2).
+    """
+    return text.find("\x00")
+
+
 def check_texts(texts: Sequence[str], field: str, settings: Settings) -> None:
-    """Raise one 422 naming every empty, too long or unencodable text."""
+    """Raise one 422 naming every empty, too long, unencodable or NUL-holding text."""
     problems = []
     limit = settings.max_text_bytes
     for i, text in enumerate(texts):
@@ -37,7 +49,11 @@ def check_texts(texts: Sequence[str], field: str, settings: Settings) -> None:
                 Problem("invalid_text", f"{where} holds an unpaired surrogate at character {exc.start}", where)
             )
             continue
-        if not text.strip():
+        if (nul := nul_at(text)) >= 0:
+            problems.append(
+                Problem("invalid_text", f"{where} holds a NUL character (U+0000) at character {nul}", where)
+            )
+        elif not text.strip():
             problems.append(Problem("comment_empty", f"{where} is empty or whitespace only", where, 1))
         elif size > limit:
             problems.append(
@@ -90,6 +106,15 @@ def plan_score(request: ScoreRequest, model: ToxicityModel, settings: Settings) 
         )
     texts = [c.text for c in request.comments]
     check_texts(texts, "comments[{i}].text", settings)
+    if request.explain and (chars := sum(map(len, texts))) > settings.max_explain_chars:
+        raise ApiError.one(
+            422,
+            "explain_too_large",
+            f"comments hold {chars} characters to explain; the limit is {settings.max_explain_chars} per request "
+            "(TOXICITY_MAX_EXPLAIN_CHARS): send fewer comments per request, or leave explain off",
+            "comments",
+            settings.max_explain_chars,
+        )
     names = check_attributes(model, request.attributes, "attributes")
     thresholds = model.thresholds()
     if isinstance(request.thresholds, str):
@@ -119,7 +144,12 @@ def plan_score(request: ScoreRequest, model: ToxicityModel, settings: Settings) 
 
 
 def score_body(
-    request: ScoreRequest, model: ToxicityModel, settings: Settings, plan: ScorePlan, scores: Sequence[dict[str, float]]
+    request: ScoreRequest,
+    model: ToxicityModel,
+    settings: Settings,
+    plan: ScorePlan,
+    scores: Sequence[dict[str, float]],
+    cancel: Cancel = NEVER,
 ) -> dict[str, Any]:
     """Return a native response body, shaped as ``ScoreResponse``, from the comments' scores.
 
@@ -133,6 +163,7 @@ def score_body(
     for comment, row in zip(request.comments, scores, strict=True):
         explanation = None
         if request.explain:
+            cancel.check()  # between comments: each explanation is the costly step
             explanation = {
                 e.attribute: {
                     "logit": e.logit,
@@ -186,26 +217,44 @@ async def run_scoring(
     batcher: ScoreBatcher,
     model: ToxicityModel,
     plan: Callable[[], P],
-    finish: Callable[[P, Rows], T],
+    finish: Callable[[P, Rows, Cancel], T],
     chars: int,
     heavy: bool = False,
+    request: Request | None = None,
 ) -> T:
     """Validate, score and build a response: small requests on the loop, in the turn's batch.
 
     ``plan`` checks the request and returns what to score (or raises the request's
-    error); ``finish`` builds the response from the rows. A request of more than
-    ``INLINE_CHARS`` characters, or a ``heavy`` one (explanations, span scores), runs
-    all three steps in the thread pool instead.
+    error); ``finish`` builds the response from the rows, checking the ``Cancel`` it
+    is given between costly steps. A request of more than ``INLINE_CHARS``
+    characters, or a ``heavy`` one (explanations, span scores), runs all three steps
+    in the thread pool instead; a heavy one first waits for one of the app's
+    ``HeavySlots``, and stops (499) if its ``request``'s client disconnects.
     """
     if chars <= INLINE_CHARS and not heavy:
         planned = plan()
-        return finish(planned, await batcher.score(model, planned.texts, planned.attributes))
+        return finish(planned, await batcher.score(model, planned.texts, planned.attributes), NEVER)
 
-    def whole() -> T:
+    def whole(cancel: Cancel) -> T:
+        cancel.check()  # the client may have left while the request waited for a slot
         planned = plan()
-        return finish(planned, model.score(planned.texts, planned.attributes))
+        cancel.check()
+        rows = model.score(planned.texts, planned.attributes)
+        cancel.check()
+        return finish(planned, rows, cancel)
 
-    return await run_in_threadpool(whole)
+    if request is None:
+        return await run_in_threadpool(whole, NEVER)
+    try:
+        async with watching(request.scope.get(SERVER_RECEIVE, request.receive)) as cancel:
+            if not heavy:
+                return await run_in_threadpool(whole, cancel)
+            async with request.app.state.heavy_slots.slot():
+                return await run_in_threadpool(whole, cancel)
+    except ClientGone:
+        raise ApiError.one(
+            499, "client_closed", "the client closed the connection before the answer; its work was stopped"
+        ) from None
 
 
 def json_response(body: BaseModel, exclude_none: bool = False) -> Response:

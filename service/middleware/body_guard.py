@@ -6,15 +6,19 @@ a body it
 1. refuses a ``Content-Length`` above the cap at once (413), and otherwise counts
    bytes as they arrive and stops reading at the cap (413), so an oversized body
    is never buffered whole, let alone parsed;
-2. requires UTF-8 (400, naming the byte offset) and parses JSON with orjson, whose
+2. gives the whole body ``TOXICITY_BODY_READ_TIMEOUT_SECONDS`` to arrive, counted
+   from the end of the headers, and answers 408 (closing the connection) after
+   that, so a client sending one byte at a time cannot hold a request open;
+3. requires UTF-8 (400, naming the byte offset) and parses JSON with orjson, whose
    nesting limit (1024) turns a 10,000-level document into a 400 instead of a
    ``RecursionError``;
-3. hands the parsed value to the route through the scope (``JSONRoute``), so the
+4. hands the parsed value to the route through the scope (``JSONRoute``), so the
    body is parsed once, whatever ``Content-Type`` the client sent.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import orjson
@@ -22,6 +26,7 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.core.cancel import SERVER_RECEIVE
 from service.core.errors import ApiError, render
 
 PARSED = "toxicity.json"
@@ -30,9 +35,10 @@ PARSED = "toxicity.json"
 class BodyGuard:
     """Cap, decode and parse JSON request bodies before any route sees them."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, read_timeout: float = 5.0) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.read_timeout = read_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
@@ -49,18 +55,39 @@ class BodyGuard:
             return
         chunks: list[bytes] = []
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await self._fail(scope, send, _too_large(size, limit, partial=True))
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        # One deadline for the whole body (not per chunk): a byte a second would renew a per-chunk one.
+        # A bare timer that cancels this task: asyncio.timeout() cost 3.8 us a request under uvloop, this 0.7.
+        task = asyncio.current_task()
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            if task is not None:
+                task.cancel()
+
+        timer = asyncio.get_running_loop().call_later(self.read_timeout, expire)
+        try:
+            while size <= limit:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return  # the access log records the client leaving (499)
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+        except asyncio.CancelledError:
+            if not expired or task is None:
+                raise  # cancelled from outside (shutdown): not ours to answer
+            task.uncancel()
+            await self._fail(scope, send, _too_slow(size, declared, self.read_timeout))
+            return
+        finally:
+            timer.cancel()
+        if size > limit:
+            await self._fail(scope, send, _too_large(size, limit, partial=True))
+            return
         body = b"".join(chunks)
         if body:
             try:
@@ -72,6 +99,7 @@ class BodyGuard:
             scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"content-type"] + [
                 (b"content-type", b"application/json")
             ]
+        scope[SERVER_RECEIVE] = receive  # watched for a disconnect by heavy work (core.cancel)
         replayed = False
 
         async def replay() -> Message:
@@ -107,6 +135,19 @@ def _too_large(size: int, limit: int, partial: bool = False) -> ApiError:
         f"request body is {got} bytes; the limit is {limit} bytes (TOXICITY_MAX_BODY_BYTES)",
         "body",
         limit,
+    )
+
+
+def _too_slow(size: int, declared: str | None, seconds: float) -> ApiError:
+    of = f" of {declared}" if declared is not None else ""
+    # The rest of the body may still be on its way: close the connection rather than read it.
+    return ApiError.one(
+        408,
+        "body_read_timeout",
+        f"request body not received within {seconds:g} s (TOXICITY_BODY_READ_TIMEOUT_SECONDS); got {size}{of} bytes",
+        "body",
+        seconds,
+        headers={"Connection": "close"},
     )
 
 

@@ -18,38 +18,50 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request, Response
 
 from model import ToxicityModel
-from service.core.auth import matches
+from service.core.auth import matches, presented_key
 from service.core.batcher import Rows
 from service.core.deps import model_and_settings
-from service.core.errors import ApiError, Problem
+from service.core.errors import ApiError, Problem, not_ready
 from service.core.scoring import check_texts, json_body, run_scoring
 from service.middleware.body_guard import JSONRoute
 from service.openai import mapping
-from service.openai.errors import PATH
-from service.openai.schemas import EXAMPLES, ModerationRequest, ModerationResponse, OpenAIError, Part
+from service.openai.errors import PATH as PATH  # re-exported: the route's path
+from service.openai.schemas import EXAMPLES, ModerationRequest, ModerationResponse, OpenAIErrorResponse, Part
 from service.settings import Settings
 
 WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="toxicity"'}
 
 
 async def bearer_key(request: Request) -> None:
-    """Require ``Authorization: Bearer <key>``, one of the configured keys, when keys are configured."""
+    """Require one of the configured keys, when keys are configured: ``Authorization: Bearer <key>``.
+
+    ``X-API-Key`` is accepted too, as on the native API: the rate limiter and the
+    OpenAPI document read a key on ``/v1/...`` the same way (``core.auth.presented_key``).
+    """
     keys: tuple[bytes, ...] = request.app.state.api_keys
     if not keys:
         return
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError.one(
-            401,
-            "missing_api_key",
-            "You didn't provide an API key: send Authorization: Bearer <key> with one of the service's keys.",
-            headers=WWW_AUTHENTICATE,
-        )
-    if not matches(token.strip(), keys):
-        raise ApiError.one(401, "invalid_api_key", "Incorrect API key provided.", headers=WWW_AUTHENTICATE)
+    presented = presented_key(request.scope, perspective=False)
+    if not matches(presented, keys):
+        raise missing_key() if not presented else wrong_key()
 
 
-ERROR: dict[str, Any] = {"model": OpenAIError}
+def missing_key() -> ApiError:
+    """Return the 401 of a request without a key."""
+    return ApiError.one(
+        401,
+        "missing_api_key",
+        "You didn't provide an API key: send Authorization: Bearer <key> with one of the service's keys.",
+        headers=WWW_AUTHENTICATE,
+    )
+
+
+def wrong_key() -> ApiError:
+    """Return the 401 of a request whose key is none of the configured ones."""
+    return ApiError.one(401, "invalid_api_key", "Incorrect API key provided.", headers=WWW_AUTHENTICATE)
+
+
+ERROR: dict[str, Any] = {"model": OpenAIErrorResponse}
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {
         **ERROR,
@@ -63,6 +75,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(tags=["OpenAI moderation"], route_class=JSONRoute, dependencies=[Depends(bearer_key)])
+
+
+def example_error(status: int, settings: Settings) -> ApiError | None:
+    """Return the error this route answers with ``status``, made as the route makes it (for the OpenAPI page)."""
+    if status == 400:
+        too_long = ["x" * (settings.max_text_bytes + 1)]
+        try:
+            check_texts(["fine", *too_long], "input[{i}]", settings)
+        except ApiError as err:
+            return err
+    return {401: wrong_key(), 503: not_ready()}.get(status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +172,9 @@ async def moderations(
         request.app.state.batcher,
         model,
         lambda: plan_moderation(body, model, settings),
-        lambda plan, rows: moderation_body(body, model, plan, rows),
+        lambda plan, rows, cancel: moderation_body(body, model, plan, rows),
         chars,
+        request=request,  # a large request in the thread pool stops if its client leaves
     )
     request.state.attributes = mapping.needed(mapping.covered(model))  # counted by the metrics
     return json_body(result)

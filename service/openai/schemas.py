@@ -140,7 +140,7 @@ class OpenAIErrorBody(BaseModel):
     code: str | None = Field(description="A stable code, e.g. `input_too_long`, `invalid_api_key`.")
 
 
-class OpenAIError(BaseModel):
+class OpenAIErrorResponse(BaseModel):
     """OpenAI's error shape."""
 
     model_config = ConfigDict(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from model import Status, ToxicityModel
 from model.sentences import split_sentences
+from service.core.scoring import nul_at
 from service.perspective import errors as perr
 from service.perspective.html_text import html_to_text
 from service.perspective.language import Detector, primary
@@ -41,6 +42,10 @@ def comment_text(entry: TextEntry | None, settings: Settings) -> str:
         size = len(entry.text.encode("utf-8"))
     except UnicodeEncodeError:
         raise perr.invalid("INVALID_TEXT", "Comment text holds an unpaired surrogate.", "comment.text") from None
+    if (nul := nul_at(entry.text)) >= 0:
+        raise perr.invalid(
+            "INVALID_TEXT", f"Comment text holds a NUL character (U+0000) at character {nul}.", "comment.text"
+        )
     if size > settings.max_text_bytes:
         limit = settings.max_text_bytes
         detail = f"comment.text is {size} bytes of UTF-8; the limit is {limit} (TOXICITY_MAX_TEXT_BYTES)"
@@ -63,12 +68,21 @@ def requested(model: ToxicityModel, request: AnalyzeCommentRequest) -> list[tupl
     if not request.requested_attributes:
         raise perr.invalid("NO_REQUESTED_ATTRIBUTES", perr.NO_REQUESTED_ATTRIBUTES, "requestedAttributes")
     out = []
+    seen: dict[str, str] = {}
     for name, params in request.requested_attributes.items():
         base = attribute_base(name)
         info = model.info.get(base)
         # Unsupported attributes are refused exactly like unknown ones; experimental ones are scored.
         if info is None or info.status == Status.UNSUPPORTED:
             raise perr.invalid("UNKNOWN_ATTRIBUTE", f"Unknown requested attribute: {name}", "requestedAttributes")
+        if base in seen:
+            # Each name gets its own scores (and span scores) in the answer: refused, not multiplied.
+            raise perr.invalid(
+                "DUPLICATE_ATTRIBUTE",
+                f"Requested attributes {seen[base]} and {name} are the same attribute; request it once",
+                "requestedAttributes",
+            )
+        seen[base] = name
         if params.score_type not in (None, "PROBABILITY", "SCORE_TYPE_UNSPECIFIED"):
             raise perr.invalid(
                 "UNSUPPORTED_SCORE_TYPE",
@@ -99,7 +113,7 @@ def languages_for(
                 f"Attribute {first} does not support request languages: {', '.join(request_languages)}",
                 "languages",
             )
-        return list(request_languages), None
+        return list(dict.fromkeys(request_languages)), None  # each once, however often it was sent
     detection = detector.detect(text)
     detected = detection.listed()
     best = detection.best
@@ -157,6 +171,16 @@ def plan_analyze(
     whole = [(0, len(text))]
     # The model's own splitter (a linear scan): span scores, explanations and the combined score agree.
     spans = (split_sentences(text) or whole) if request.span_annotations else whole
+    if len(spans) > settings.max_span_sentences:
+        limit = settings.max_span_sentences
+        raise perr.invalid(
+            "TOO_MANY_SPANS",
+            f"Comment has {len(spans)} sentences; span annotations are limited to {limit} per comment.",
+            "spanAnnotations",
+            limit,
+            f"spanAnnotations: the comment has {len(spans)} sentences; the limit is {limit} "
+            "(TOXICITY_MAX_SPAN_SENTENCES); send it without spanAnnotations or in parts",
+        )
     texts = [text] + ([text[a:b] for a, b in spans] if request.span_annotations else [])
     return AnalyzePlan(text, wanted, languages, detected, spans, texts, attributes)
 

@@ -3,17 +3,29 @@
 Google's API client libraries build their methods from it, so pointing a client's
 ``discoveryServiceUrl`` here is the whole migration. The schemas are generated
 from the pydantic models in ``schemas.py``, so the document cannot drift from
-what the routes accept. ``rootUrl`` is ``TOXICITY_PUBLIC_BASE_URL`` when set,
-else derived from the request, plus the path prefix the document was fetched under.
+what the routes accept.
+
+``rootUrl`` (where the client sends every later request) is
+``TOXICITY_PUBLIC_BASE_URL`` when set, plus the path prefix the document was fetched
+under. Without it, it is built from the request's ``Host`` only when that host is in
+``TOXICITY_ALLOWED_HOSTS`` (loopback names by default); any other ``Host`` gets 400,
+so a crafted header cannot make the service hand out, or a cache keep, a link to
+someone else's server.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel
 
+from service.core.errors import ApiError
 from service.perspective import schemas
+
+# A host name or bracketed IPv6 address, then an optional port: no nested repetition, so linear.
+HOST_HEADER = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::([0-9]{1,5}))?")
+MAX_HOST = 255
 
 STANDARD_PARAMETERS: dict[str, dict[str, Any]] = {
     "key": {"type": "string", "location": "query", "description": "API key."},
@@ -84,6 +96,33 @@ def discovery_schemas() -> dict[str, Any]:
             converted["id"] = name
             out[name] = converted
     return out
+
+
+def request_root(scheme: str, host: str | None, allowed_hosts: str) -> str:
+    """Return ``scheme://host`` from a request's ``Host`` if the host is allowed, else raise 400.
+
+    An entry of ``allowed_hosts`` without a port allows that host on any port;
+    ``host:port`` only on that port. Names compare case-insensitively.
+    """
+    allowed = {entry.strip().lower() for entry in allowed_hosts.split(",") if entry.strip()}
+    value = (host or "").strip().lower()
+    found = HOST_HEADER.fullmatch(value) if len(value) <= MAX_HOST else None
+    if found is not None and (found[1] in allowed or value in allowed):
+        return f"{scheme}://{value}"
+    raise host_not_allowed(value, allowed)
+
+
+def host_not_allowed(value: str, allowed: set[str]) -> ApiError:
+    """Return the 400 of a discovery request whose ``Host`` may not become the ``rootUrl``."""
+    shown = repr(value[:100]) if value else "(none)"
+    listed = ", ".join(sorted(allowed)) or "none"
+    return ApiError.one(
+        400,
+        "HOST_NOT_ALLOWED",
+        f"the discovery document is not served for Host {shown}: set TOXICITY_PUBLIC_BASE_URL to this "
+        f"service's public URL, or list the host in TOXICITY_ALLOWED_HOSTS (allowed now: {listed})",
+        "Host",
+    )
 
 
 def document(root_url: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from service.core.errors import ApiError
 from service.core.scoring import json_response, run_scoring
 from service.middleware.body_guard import JSONRoute
 from service.perspective.analyze import analyze_response, attribute_base, plan_analyze
-from service.perspective.discovery import document
+from service.perspective.discovery import document, request_root
 from service.perspective.schemas import (
     AnalyzeCommentRequest,
     AnalyzeCommentResponse,
@@ -82,9 +82,10 @@ async def comments_analyze(body: AnalyzeCommentRequest, request: Request) -> Res
         request.app.state.batcher,
         model,
         lambda: plan_analyze(body, model, detector, settings),
-        lambda plan, rows: analyze_response(body, plan, rows),
+        lambda plan, rows, _: analyze_response(body, plan, rows),
         chars,
         heavy=bool(body.span_annotations),
+        request=request,
     )
     # Counted by the metrics; names were validated by plan_analyze(), so the label set stays bounded.
     request.state.attributes = dict.fromkeys(map(attribute_base, body.requested_attributes or {}))
@@ -111,11 +112,31 @@ async def comments_suggestscore(
     return await suggest(body, request, settings)
 
 
-@discovery.get("/$discovery/rest", summary="Perspective: discovery document", responses={404: GOOGLE_ERROR})
+DISCOVERY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {
+        **GOOGLE_ERROR,
+        "description": "`TOXICITY_PUBLIC_BASE_URL` is unset and the `Host` header is not in `TOXICITY_ALLOWED_HOSTS`.",
+    },
+    404: GOOGLE_ERROR,
+}
+
+
+@discovery.get("/$discovery/rest", summary="Perspective: discovery document", responses=DISCOVERY_ERRORS)
 def discovery_document(request: Request, settings: SettingsDep, version: str = "v1alpha1") -> JSONResponse:
-    """Return the discovery document Google's API client libraries build from."""
+    """Return the discovery document Google's API client libraries build from.
+
+    Its `rootUrl` is `TOXICITY_PUBLIC_BASE_URL`, else taken from `Host` only for a host
+    listed in `TOXICITY_ALLOWED_HOSTS` (loopback names by default); other hosts get 400.
+    """
     if version != "v1alpha1":
-        raise ApiError.one(404, "NOT_FOUND", f"Discovery document not found for API service version {version}")
+        raise discovery_not_found(version)
     prefix = request.url.path[: -len("/$discovery/rest")]
-    base = settings.public_base_url.rstrip("/") if settings.public_base_url else str(request.base_url).rstrip("/")
-    return JSONResponse(document(f"{base}{prefix}/"))
+    if settings.public_base_url:
+        return JSONResponse(document(f"{settings.public_base_url.rstrip('/')}{prefix}/"))
+    base = request_root(request.url.scheme, request.headers.get("host"), settings.allowed_hosts)
+    return JSONResponse(document(f"{base}{prefix}/"), headers={"Vary": "Host"})  # caches key on the host too
+
+
+def discovery_not_found(version: str) -> ApiError:
+    """Return the 404 of a discovery request for a version other than v1alpha1."""
+    return ApiError.one(404, "NOT_FOUND", f"Discovery document not found for API service version {version}")

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 from pydantic.alias_generators import to_camel
 
+from service.core.schemas import MAX_ATTRIBUTE_NAMES, MAX_CONTEXT_ENTRIES, MAX_LANGUAGES
+
 ScoreType = Literal["SCORE_TYPE_UNSPECIFIED", "PROBABILITY", "STD_DEV_SCORE", "PERCENTILE", "RAW"]
 TextType = Literal["TEXT_TYPE_UNSPECIFIED", "PLAIN_TEXT", "HTML"]
 
@@ -39,7 +41,7 @@ class ArticleAndParentComment(Message):
 class Context(Message):
     """What the comment refers to. Accepted and ignored: the model scores the comment alone."""
 
-    entries: list[TextEntry] | None = None
+    entries: list[TextEntry] | None = Field(default=None, max_length=MAX_CONTEXT_ENTRIES)
     article_and_parent_comment: ArticleAndParentComment | None = Field(default=None)
 
 
@@ -76,10 +78,13 @@ class AnalyzeCommentRequest(Message):
     context: Context | None = Field(default=None, description="Accepted and ignored.")
     requested_attributes: dict[StrictStr, AttributeParameters] | None = Field(
         default=None,
-        description="Attribute names (optionally `NAME@version`) to parameters; `{}` means defaults.",
+        max_length=MAX_ATTRIBUTE_NAMES,
+        description="Attribute names (optionally `NAME@version`) to parameters; `{}` means defaults. "
+        "Each attribute at most once.",
     )
     languages: list[StrictStr] | None = Field(
         default=None,
+        max_length=MAX_LANGUAGES,
         description="ISO 639-1 or BCP-47 codes. Omitted: detected offline (short or unsure text: English).",
     )
     do_not_store: StrictBool | None = Field(
@@ -163,7 +168,7 @@ class SuggestCommentScoreRequest(Message):
     comment: TextEntry | None = None
     context: Context | None = None
     attribute_scores: dict[StrictStr, AttributeScores] | None = Field(default=None)
-    languages: list[StrictStr] | None = None
+    languages: list[StrictStr] | None = Field(default=None, max_length=MAX_LANGUAGES)
     community_id: StrictStr | None = Field(default=None)
     client_token: StrictStr | None = Field(default=None)
     session_id: StrictStr | None = Field(default=None)

@@ -56,13 +56,17 @@ class SuggestQuota:
         if wait <= 0.0:
             return
         retry = max(1, math.ceil(wait))
-        per = "API key" if who.startswith("key:") else "client address"
-        message = (
-            f"Quota exceeded for quota metric 'Suggestions' and limit 'Suggestions per minute per {per}' "
-            f"of service 'commentanalyzer.googleapis.com': {self.per_minute} per minute "
-            f"(TOXICITY_SUGGEST_PER_MINUTE). Retry after {retry} s."
-        )
-        raise ApiError.one(429, "RATE_LIMIT_EXCEEDED", message, None, self.per_minute, {"Retry-After": str(retry)})
+        raise quota_exceeded("API key" if who.startswith("key:") else "client address", self.per_minute, retry)
+
+
+def quota_exceeded(per: str, per_minute: int, retry: int) -> ApiError:
+    """Return the 429 of a key or address over its suggestions per minute."""
+    message = (
+        f"Quota exceeded for quota metric 'Suggestions' and limit 'Suggestions per minute per {per}' "
+        f"of service 'commentanalyzer.googleapis.com': {per_minute} per minute "
+        f"(TOXICITY_SUGGEST_PER_MINUTE). Retry after {retry} s."
+    )
+    return ApiError.one(429, "RATE_LIMIT_EXCEEDED", message, None, per_minute, {"Retry-After": str(retry)})
 
 
 def _check_attribute(name: str, scores: AttributeScores, settings: Settings, text_bytes: int) -> None:
@@ -162,13 +166,18 @@ async def suggest(body: SuggestCommentScoreRequest, request: Request, settings: 
         await to_thread.run_sync(store.add, suggestion)  # a commit waits for the disk; the event loop must not
     except StoreFull as exc:
         log.warning("suggestion store full", extra={"fields": {"used": exc.used, "limit": exc.limit}})
-        message = (
-            f"Suggestion store is full: its rows take {exc.used} bytes of {exc.limit} "
-            "(TOXICITY_SUGGESTIONS_MAX_BYTES); suggestions are refused until old ones expire "
-            "(TOXICITY_SUGGESTIONS_RETENTION_DAYS) or the limit is raised."
-        )
-        raise ApiError.one(507, "SUGGESTION_STORE_FULL", message, None, exc.limit) from None
+        raise store_full(exc.used, exc.limit) from None
     out: dict[str, Any] = {"clientToken": body.client_token}
     if body.languages:
         out["requestedLanguages"] = body.languages
     return out
+
+
+def store_full(used: int, limit: int) -> ApiError:
+    """Return the 507 of a suggestion refused because the store holds its limit."""
+    message = (
+        f"Suggestion store is full: its rows take {used} bytes of {limit} "
+        "(TOXICITY_SUGGESTIONS_MAX_BYTES); suggestions are refused until old ones expire "
+        "(TOXICITY_SUGGESTIONS_RETENTION_DAYS) or the limit is raised."
+    )
+    return ApiError.one(507, "SUGGESTION_STORE_FULL", message, None, limit)

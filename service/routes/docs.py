@@ -7,17 +7,25 @@ the bundle from ``REDOC_BUNDLE_URL`` instead: the same file with that one addres
 replaced by an empty inline image, made once per process. Each page is answered
 with a Content-Security-Policy that lets the browser load scripts, styles, images
 and API calls only from the service itself, in case a later bundle adds another.
+
+The OpenAPI document both pages read is FastAPI's, completed by
+``service.routes.openapi_doc`` (key schemes for **Authorize**, an example per
+error, the loaded model's own 200 example), and built again when a reload
+changes the model.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
+
+from service.routes.openapi_doc import document
 
 STATIC_URL = "/static-offline-docs"
 """Where fastapi-offline mounts its vendored files (``FastAPIOffline``'s default)."""
@@ -58,6 +66,19 @@ def _page(html: HTMLResponse) -> HTMLResponse:
 def install(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") -> None:
     """Add the two pages to ``app`` (built with ``docs_url=None, redoc_url=None`` and the assets mounted)."""
     openapi_url = app.openapi_url or "/openapi.json"
+    build = app.openapi
+    built_for: list[str | None] = []  # the model version the cached document's live examples came from
+
+    def openapi() -> dict[str, Any]:
+        model = getattr(app.state, "model", None)
+        version = model.version if model is not None else None
+        if app.openapi_schema is None or built_for != [version]:
+            app.openapi_schema = None  # FastAPI's builder returns its cached document while one is set
+            app.openapi_schema = document(app, build)
+            built_for[:] = [version]
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
 
     @app.get(docs_url, include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:

@@ -66,9 +66,10 @@ async def score(
         http.app.state.batcher,
         model,
         lambda: plan_score(request, model, settings),
-        lambda plan, rows: score_body(request, model, settings, plan, rows),
+        lambda plan, rows, cancel: score_body(request, model, settings, plan, rows, cancel),
         chars,
         heavy=request.explain,
+        request=http,
     )
     http.state.attributes = result["results"][0]["scores"].keys()  # counted by the metrics (at least one comment)
     return json_body(result)
@@ -121,6 +122,8 @@ def model_info(model: ModelDep, settings: SettingsDep, http: Request) -> ModelIn
             "max_text_bytes": settings.max_text_bytes,
             "max_batch": settings.max_batch,
             "max_body_bytes": settings.max_body_bytes,
+            "max_explain_chars": settings.max_explain_chars,
+            "max_span_sentences": settings.max_span_sentences,
         },
         contracts={name: describe(model) for name, describe in getattr(http.app.state, "contracts", {}).items()},
     )

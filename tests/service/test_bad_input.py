@@ -204,7 +204,7 @@ async def test_bad_content_length(client: httpx.AsyncClient) -> None:
     [
         "x" * 200,  # exactly the limit
         "emoji 😀👍🏽 and ‮right-to-left‬ עברית and combining e\u0301\u0301\u0301",
-        "nul \x00 byte and \u200b zero width",
+        "bell \x07 escape \x1b[31m and \u200b zero width",  # control characters are accepted; NUL is not
         "١٢٣ arabic digits and 𝐛𝐨𝐥𝐝",
     ],
 )
@@ -356,6 +356,9 @@ BAD: list[tuple[str, str, bytes, int, str, tuple[str, ...]]] = [
         "INVALID_JSON",
         ("control character",),
     ),
+    # NUL escaped in JSON parses, and is refused as comment text (README, "Text and CPU").
+    ("native-NUL-escape", SCORE, native("a\u0000b you idiot"), 422, "invalid_text", ("NUL", "character 1")),
+    ("analyze-NUL-escape", ANALYZE, analyze("a\u0000b you idiot"), 400, "INVALID_TEXT", ("NUL", "character 1")),
     ("native-10000-nested", SCORE, nested(10_000), 400, "invalid_json", ("nested too deeply", "1024")),
     ("analyze-10000-nested", ANALYZE, nested(10_000), 400, "INVALID_JSON", ("nested too deeply", "1024")),
     ("native-text-number", SCORE, native(5), 422, "string_type", ("comments[0].text", "string")),
@@ -489,8 +492,8 @@ SCORES_IN_RANGE: list[tuple[str, str, bytes]] = [
     ("native-exactly-20KB-2-byte", SCORE, native("é" * (LIMIT // 2))),
     ("native-exactly-20KB-4-byte", SCORE, native("😀" * (LIMIT // 4))),
     ("analyze-exactly-20KB", ANALYZE, analyze("é" * (LIMIT // 2))),
-    ("native-NUL-escape", SCORE, native("a\u0000b you idiot")),
-    ("analyze-NUL-escape", ANALYZE, analyze("a\u0000b you idiot")),
+    ("native-control-characters", SCORE, native("a\u0007b\u001b[1m you idiot\u0085")),
+    ("analyze-control-characters", ANALYZE, analyze("a\u0007b\u001b[1m you idiot\u0085")),
     ("native-emoji", SCORE, native("😀👍🏽🏳️‍🌈 you are a 🤡 🖕")),
     ("analyze-emoji", ANALYZE, analyze("😀👍🏽🏳️‍🌈 you are a 🤡 🖕")),
     ("native-right-to-left", SCORE, native("אתה אידיוט \u202eidiot\u202c مرحبا بكم")),

@@ -78,6 +78,32 @@ def test_docs_try_it_out_scores_the_example(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_with_keys_authorize_lets_try_it_out_score(tmp_path: Path) -> None:
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with live_server(tmp_path, {"TOXICITY_API_KEYS": "moderator-key"}) as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600})
+            page.goto(f"{server.url}/docs", wait_until="networkidle")
+            page.locator("button.authorize").first.click()
+            dialog = page.locator(".dialog-ux")
+            dialog.locator("input").first.fill("moderator-key")  # the first scheme: Authorization: Bearer
+            dialog.locator("button.modal-btn.authorize").first.click()
+            dialog.locator("button.btn-done").first.click()
+            op = page.locator("#operations-native_API-score_v1_score_post")
+            op.locator(".opblock-summary").click()
+            op.get_by_role("button", name="Try it out").click()
+            op.get_by_role("button", name="Execute").click()
+            status = op.locator(".live-responses-table tr.response .response-col_status").first
+            status.wait_for(timeout=30_000)
+            assert status.inner_text().strip().startswith("200")
+        finally:
+            browser.close()
+
+
+@pytest.mark.slow
 def test_redoc_renders_and_loads_nothing_from_outside(tmp_path: Path) -> None:
     _require_browser()
     from playwright.sync_api import sync_playwright

@@ -51,6 +51,11 @@ async def test_exposition_counts_requests_comments_and_the_model(
     analyze = {"comment": {"text": "you idiot"}, "requestedAttributes": {"TOXICITY": {}, "insult@2": {}}}
     assert (await client.post("/v1alpha1/comments:analyze", json=analyze)).status_code == 200
     assert (await client.get("/no/such/path/123")).status_code == 404
+    # Refused before routing ran (BodyGuard), yet counted under the route it was sent to.
+    bad = await client.post("/v1/score", content=b'{"comments": [', headers={"content-type": "application/json"})
+    assert bad.status_code == 400
+    too_big = await client.post("/v1alpha1/comments:analyze", content=b"x" * 5000)
+    assert too_big.status_code == 413
     r = await client.get("/metrics")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/plain; version=0.0.4")
@@ -58,6 +63,9 @@ async def test_exposition_counts_requests_comments_and_the_model(
     score = {"method": "POST", "route": "/v1/score"}
     assert value(m, "toxicity_http_requests_total", **score, status="200") == 3
     assert value(m, "toxicity_http_requests_total", **score, status="422") == 1
+    assert value(m, "toxicity_http_requests_total", **score, status="400") == 1
+    analyze_route = {"method": "POST", "route": "/v1alpha1/comments:analyze"}
+    assert value(m, "toxicity_http_requests_total", **analyze_route, status="413") == 1
     assert value(m, "toxicity_http_request_duration_seconds_count", **score, status="200") == 3
     assert value(m, "toxicity_http_request_duration_seconds_sum", **score, status="200") > 0
     # Unrouted requests share one label: a scanner's paths must not become series.

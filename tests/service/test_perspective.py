@@ -411,18 +411,20 @@ async def test_api_keys_on_perspective_routes(tmp_path: Path) -> None:
             r = await c.post(url, json=body)
             assert r.status_code == 400 and r.json() == expected, url
         assert (await c.post(f"{ANALYZE}?key=k2", json=body)).status_code == 200
-        assert (await c.get("/$discovery/rest?version=v1alpha1")).status_code == 200  # discovery stays open
+        discovered = await c.get("/$discovery/rest?version=v1alpha1", headers={"Host": "localhost"})
+        assert discovered.status_code == 200  # discovery stays open
 
 
 async def test_discovery_document(persp: httpx.AsyncClient, tmp_path: Path) -> None:
-    d = (await persp.get("/$discovery/rest?version=v1alpha1")).json()
-    assert d["rootUrl"] == "http://test/"
+    local = {"Host": "localhost:8000"}  # a loopback name: in TOXICITY_ALLOWED_HOSTS by default
+    d = (await persp.get("/$discovery/rest?version=v1alpha1", headers=local)).json()
+    assert d["rootUrl"] == "http://localhost:8000/"
     assert d["resources"]["comments"]["methods"]["analyze"]["path"] == "v1alpha1/comments:analyze"
     props = d["schemas"]["AnalyzeCommentRequest"]["properties"]
     assert {"comment", "requestedAttributes", "languages", "doNotStore", "clientToken", "spanAnnotations"} <= set(props)
     assert props["requestedAttributes"]["additionalProperties"] == {"$ref": "AttributeParameters"}
-    prefixed = (await persp.get("/perspective/$discovery/rest")).json()
-    assert prefixed["rootUrl"] == "http://test/perspective/"
+    prefixed = (await persp.get("/perspective/$discovery/rest", headers=local)).json()
+    assert prefixed["rootUrl"] == "http://localhost:8000/perspective/"
     r = await persp.get("/$discovery/rest?version=v2")
     assert r.status_code == 404 and r.json()["error"]["status"] == "NOT_FOUND"
     async for c in running(

@@ -22,7 +22,8 @@ from tests.live import ROOT, live_server
 from tests.service.conftest import running
 from tests.service.test_metrics import parse, value, version_of
 
-KEY = {"Authorization": "Bearer s3cret"}
+KEY = {"Authorization": "Bearer s3cret"}  # a scoring key
+ADMIN = {"Authorization": "Bearer 0perat0r"}  # an operator key: reload needs one
 
 
 def point(link: Path, target: Path) -> None:
@@ -51,7 +52,7 @@ def link(tmp_path: Path, tiny_artifact: Path) -> Path:
 
 @pytest.fixture
 async def keyed(link: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async for c in running(create_app(Settings(model_path=link, api_keys="s3cret"))):
+    async for c in running(create_app(Settings(model_path=link, api_keys="s3cret", admin_keys="0perat0r"))):
         yield c
 
 
@@ -63,7 +64,7 @@ async def test_admin_reload_swaps_to_the_new_artifact(
     assert tiny != shipped
     assert (await keyed.get("/v1/model", headers=KEY)).json()["version"] == tiny
     point(link, DEFAULT_PATH)
-    r = await keyed.post("/v1/admin/reload", headers=KEY)
+    r = await keyed.post("/v1/admin/reload", headers=ADMIN)
     assert r.status_code == 200, r.text
     assert r.json() == {"version": shipped, "previous": tiny}
     assert (await keyed.get("/v1/model", headers=KEY)).json()["version"] == shipped
@@ -81,7 +82,7 @@ async def test_a_corrupt_artifact_leaves_the_old_model_serving(
 ) -> None:
     tiny = version_of(tiny_artifact)
     point(link, tampered(tiny_artifact, tmp_path / "bad"))
-    r = await keyed.post("/v1/admin/reload", headers=KEY)
+    r = await keyed.post("/v1/admin/reload", headers=ADMIN)
     assert r.status_code == 409
     error = r.json()["error"]
     assert error["code"] == "reload_failed"
@@ -91,7 +92,7 @@ async def test_a_corrupt_artifact_leaves_the_old_model_serving(
     assert (await keyed.get("/v1/model", headers=KEY)).json()["version"] == tiny
     assert (await keyed.post("/v1/score", json={"comments": [{"text": "hi"}]}, headers=KEY)).status_code == 200
     point(link, tmp_path / "missing")
-    r = await keyed.post("/v1/admin/reload", headers=KEY)
+    r = await keyed.post("/v1/admin/reload", headers=ADMIN)
     assert r.status_code == 409
     assert "manifest.json" in r.json()["error"]["message"]
     m = parse((await keyed.get("/metrics")).text)
@@ -101,20 +102,28 @@ async def test_a_corrupt_artifact_leaves_the_old_model_serving(
 
 
 @pytest.mark.anyio
-async def test_reload_needs_a_key(keyed: httpx.AsyncClient) -> None:
+async def test_reload_needs_an_operator_key(keyed: httpx.AsyncClient) -> None:
     r = await keyed.post("/v1/admin/reload")
     assert r.status_code == 401
     assert r.json()["error"]["code"] == "unauthenticated"
     assert (await keyed.post("/v1/admin/reload", headers={"X-API-Key": "guess"})).status_code == 401
+    scoring = await keyed.post("/v1/admin/reload", headers=KEY)
+    assert scoring.status_code == 403
+    assert (
+        scoring.json()["error"]["code"] == "forbidden" and "TOXICITY_ADMIN_KEYS" in scoring.json()["error"]["message"]
+    )
 
 
 @pytest.mark.anyio
-async def test_reload_is_disabled_without_keys(client: httpx.AsyncClient) -> None:
-    r = await client.post("/v1/admin/reload")
-    assert r.status_code == 403
-    error = r.json()["error"]
-    assert error["code"] == "reload_disabled"
-    assert "no API keys are configured" in error["message"] and "TOXICITY_API_KEYS" in error["message"]
+async def test_reload_is_disabled_without_operator_keys(tiny_artifact: Path) -> None:
+    # Scoring keys alone do not enable operator routes.
+    for settings in (Settings(model_path=tiny_artifact), Settings(model_path=tiny_artifact, api_keys="s3cret")):
+        async for c in running(create_app(settings)):
+            r = await c.post("/v1/admin/reload", headers=KEY)
+            assert r.status_code == 403
+            error = r.json()["error"]
+            assert error["code"] == "admin_disabled"
+            assert "no operator keys are configured" in error["message"] and "TOXICITY_ADMIN_KEYS" in error["message"]
 
 
 def wait_for_version(url: str, version: str, timeout: float = 90.0, in_a_row: int = 1) -> None:

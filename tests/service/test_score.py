@@ -126,7 +126,13 @@ async def test_model_info(client: httpx.AsyncClient, tiny_model: ToxicityModel) 
         assert a["definition"] and a["status"] in ("supported", "experimental", "unsupported") and a["reason"]
     assert "roc_auc" in info["metrics"]["TOXICITY"]
     assert info["training_data"]["train_comments"] > 0
-    assert info["limits"] == {"max_text_bytes": 200, "max_batch": 5, "max_body_bytes": 4096}
+    assert info["limits"] == {
+        "max_text_bytes": 200,
+        "max_batch": 5,
+        "max_body_bytes": 4096,
+        "max_explain_chars": 100_000,
+        "max_span_sentences": 1_000,
+    }
     toxicity = next(a for a in info["attributes"] if a["name"] == "TOXICITY")
     assert set(toxicity["presets"]) == {"high_precision", "balanced", "high_recall"}
     assert toxicity["presets"]["balanced"]["threshold"] == toxicity["default_threshold"]

@@ -45,6 +45,8 @@ def test_environment_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"log_level": "loud"}, "Input should be"),
         ({"max_body_bytes": 2048, "max_text_bytes": 4096}, "must be at least max_text_bytes"),
         ({"no_such_setting": 1}, "Extra inputs are not permitted"),
+        ({"trusted_proxies": "10.0.0.1, 10.0.0.0/33"}, "'10.0.0.0/33' is not an IP address or a CIDR network"),
+        ({"body_read_timeout_seconds": 0}, "greater than 0"),
     ],
 )
 def test_invalid_settings_fail_clearly(kwargs: dict[str, object], message: str) -> None:
