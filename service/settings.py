@@ -88,7 +88,10 @@ class Settings(BaseSettings):
         description="Largest request body, enforced while reading, before parsing.",
     )
     max_explain_spans: int = Field(
-        default=20, ge=1, le=10_000, description="Most spans listed per attribute in an explanation."
+        default=10,
+        ge=1,
+        le=10_000,
+        description="Most spans listed per attribute in an explanation (the largest; the rest are summed in `other`).",
     )
     max_explain_chars: int = Field(
         default=100_000,

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from model import ToxicityModel
 from model.errors import UnknownAttribute
+from model.explain import Explanation
 from service.core.batcher import Rows, ScoreBatcher
 from service.core.cancel import NEVER, SERVER_RECEIVE, Cancel, ClientGone, watching
 from service.core.errors import ApiError, Problem
@@ -165,18 +166,7 @@ def score_body(
         if request.explain:
             cancel.check()  # between comments: each explanation is the costly step
             explanation = {
-                e.attribute: {
-                    "logit": e.logit,
-                    "intercept": e.intercept,
-                    "other": e.other,
-                    "spans": [
-                        {"start": s.start, "end": s.end, "text": s.text, "weight": s.weight, "kind": s.kind}
-                        for s in e.spans
-                    ],
-                    "sentences": [{"start": u.start, "end": u.end, "score": u.score} for u in e.sentences],
-                    "driver": e.driver,
-                }
-                for e in model.explain(comment.text, names, settings.max_explain_spans)
+                e.attribute: readable(e) for e in model.explain(comment.text, names, settings.max_explain_spans)
             }
         results.append(
             {
@@ -187,6 +177,32 @@ def score_body(
             }
         )
     return {"model": {"version": model.version}, "results": results}
+
+
+DIGITS = 4
+"""Explanations are rounded to this many decimals: readable on the docs page, far finer than a score moves."""
+
+
+def readable(e: Explanation) -> dict[str, Any]:
+    """Return one attribute's explanation as the API shows it: rounded, largest spans first.
+
+    ``other`` is what the listed (rounded) spans leave of the logit, so
+    ``intercept + sum(weights) + other == logit`` still holds to the rounding.
+    """
+    weights = [round(s.weight, DIGITS) for s in e.spans]
+    spans = [
+        {"start": s.start, "end": s.end, "text": s.text, "weight": w, "kind": s.kind}
+        for s, w in zip(e.spans, weights, strict=True)
+    ]
+    logit, intercept = round(e.logit, DIGITS), round(e.intercept, DIGITS)
+    return {
+        "logit": logit,
+        "intercept": intercept,
+        "other": round(logit - intercept - sum(weights), DIGITS),
+        "spans": spans,
+        "sentences": [{"start": u.start, "end": u.end, "score": round(u.score, DIGITS)} for u in e.sentences],
+        "driver": e.driver,
+    }
 
 
 class Plan(Protocol):
