@@ -100,20 +100,25 @@ class BodyGuard:
                 (b"content-type", b"application/json")
             ]
         scope[SERVER_RECEIVE] = receive  # watched for a disconnect by heavy work (core.cancel)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replay_body(body, receive), send)
 
     async def _fail(self, scope: Scope, send: Send, err: ApiError) -> None:
         response = render(scope.get("path", ""), err)
         await response(scope, _never_receive, send)
+
+
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """Return a ``receive`` that hands the app ``body`` whole once, then passes on to ``receive``."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 async def _never_receive() -> Message:

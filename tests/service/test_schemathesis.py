@@ -28,10 +28,11 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.app import create_app
 from service.coral.signature import sign
+from service.middleware.body_guard import replay_body
 from service.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -125,16 +126,7 @@ def signing_as_coral(app: ASGIApp) -> ASGIApp:
         body = b"".join(chunks)
         headers = [(k, v) for k, v in scope["headers"] if k != b"x-coral-signature"]
         headers.append((b"x-coral-signature", sign(body, [CORAL_SECRET.encode()]).encode()))
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await app({**scope, "headers": headers}, replay, send)
+        await app({**scope, "headers": headers}, replay_body(body, receive), send)
 
     return signed
 
