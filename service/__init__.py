@@ -19,6 +19,7 @@ Layout::
     perspective/  the Perspective adapter: its schemas, mapping, errors, routes
     openai/       the OpenAI moderation adapter (POST /v1/moderations): the same rooms
     coral/        Coral's external moderation phase: signature, schemas, decision, route
+    console/      the moderators' page, GET /console: plain HTML, CSS and JavaScript
 
 Inside, arrows point one way: ``routes`` and the adapters (``perspective``,
 ``openai``, ``coral``) import ``core`` (and ``JSONRoute`` from ``middleware``;

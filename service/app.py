@@ -13,6 +13,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service import logs
 from service import reload as reloading
+from service.console import routes as console
 from service.coral import routes as coral
 from service.coral.decide import describe as coral_contract
 from service.core import errors
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.state.contracts = {"openai_moderation": openai_mapping.describe, "coral": coral_contract(settings)}
     errors.install(app)
     docs.install(app)
+    app.include_router(console.router)  # the moderators' page; its API calls carry their own keys
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(native.router)  # its routes declare the key check (native.router)

@@ -1,0 +1,166 @@
+"""Headless Chromium drives the moderators' console (``/console``) against a live server.
+
+It scores a comment with the keyboard and reads the bars, thresholds and highlights;
+pastes a batch, sorts, filters and exports it as CSV; records a correction ("this is
+wrong") and finds it in the suggestion store; sees the review queue fail clearly while
+the review API is absent; and, with keys on, sees the 401 and 429 messages and the key
+kept in session storage. Screenshots (wide and 400 px) go to ``test-artifacts/``.
+Skips like ``test_browser.py`` when Debian's Chromium is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+from tests.service.test_browser import ARTIFACTS, browser_page
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+INSULT = "You are a pathetic idiot and nobody here wants to read your garbage."
+FRIENDLY = "Thanks for the thoughtful reply, have a good weekend!"
+BATCH = [FRIENDLY, INSULT, "What a lovely photo of the harbour.", "Shut up, you stupid moron."]
+TIMEOUT = 30_000
+
+
+def stored(tmp_path: Path) -> list[tuple[str, dict[str, object]]]:
+    """Return every suggestion in the live server's store: its text and attribute scores."""
+    (db,) = tmp_path.glob("suggestions-*.sqlite3")
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT comment_text, attribute_scores FROM suggestions ORDER BY id").fetchall()
+    return [(text, json.loads(scores)) for text, scores in rows]
+
+
+def status(page: Page, contains: str) -> str:
+    """Wait until the status line contains ``contains``; return it."""
+    line = page.locator("#status")
+    line.filter(has_text=contains).wait_for(timeout=TIMEOUT)
+    return line.inner_text()
+
+
+def score_with_keyboard(page: Page, text: str) -> None:
+    """Type a comment and submit it with Tab and Enter."""
+    page.locator("#one-text").fill(text)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+
+@pytest.mark.slow
+def test_console_scores_explains_batches_exports_and_records_corrections(tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    requests: list[str] = []
+    with browser_page(tmp_path) as (server, page):
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{server.url}/console", wait_until="networkidle")
+        page.locator("#model-line").filter(has_text="attributes").wait_for(timeout=TIMEOUT)
+        assert page.locator("#profile-row").is_hidden()  # this server lists no threshold profiles
+
+        # One comment: bars with the API's own scores and thresholds, flagged ones marked.
+        score_with_keyboard(page, INSULT)
+        status(page, "Scored with model")
+        expected = httpx.post(f"{server.url}/v1/score", json={"comments": [{"text": INSULT}]}).json()["results"][0]
+        bars = page.locator("#bars li")
+        shown = {bars.nth(i).get_attribute("data-attribute"): bars.nth(i) for i in range(bars.count())}
+        assert set(shown) == set(expected["scores"])
+        for name, bar in shown.items():
+            assert bar.locator(".bar-value").inner_text() == f"{100 * expected['scores'][name]:.1f}%"
+            assert ("flagged" in (bar.get_attribute("class") or "")) == (name in expected["flagged"])
+            assert bar.locator(".bar-threshold").count() == 1
+        assert "TOXICITY" in expected["flagged"]
+        assert "TOXICITY" in page.locator("#one-flags").inner_text()
+        # Highlights: the insulting words raise the score; the page shows the text unchanged.
+        page.locator("#explain-attribute").select_option("TOXICITY")
+        assert page.locator("#highlighted").inner_text() == INSULT
+        raising = page.locator("#highlighted mark.up")
+        assert raising.count() > 0
+        assert "idiot" in " ".join(raising.all_inner_texts())
+        assert all(float(w or 0) > 0 for w in (m.get_attribute("data-weight") for m in raising.all()))
+
+        # This is wrong: a correction lands in the suggestion store.
+        page.locator("#one-correct button.wrong").click()
+        form = page.locator("#one-correct form.correct")
+        form.locator("select[name=attribute]").select_option("TOXICITY")
+        assert form.locator("select[name=label]").input_value() == "0"  # flagged, so the correction says not
+        form.locator("button[type=submit]").click()
+        assert "Correction recorded (TOXICITY = 0)" in status(page, "Correction recorded")
+        assert stored(tmp_path) == [(INSULT, {"TOXICITY": {"summaryScore": {"value": 0}}})]
+
+        # Many: paste, sort by an attribute, filter the flagged, export CSV.
+        page.locator("#many-text").fill("\n".join(BATCH))
+        page.locator("#many-submit").click()
+        status(page, f"Scored {len(BATCH)} comments")
+        rows = page.locator("#many-table tbody tr")
+        assert rows.count() == len(BATCH)
+        page.locator('#many-table th button[data-sort="TOXICITY"]').click()
+        column = page.locator('#many-table tbody td[data-attribute="TOXICITY"]').all_inner_texts()
+        values = [float(c.rstrip("%")) for c in column]
+        assert values == sorted(values, reverse=True)
+        page.locator("#only-flagged").check()
+        flagged = rows.count()
+        assert 0 < flagged < len(BATCH)
+        page.locator("#only-flagged").uncheck()
+        page.screenshot(path=str(ARTIFACTS / "console-wide.png"), full_page=True)
+        with page.expect_download() as info:
+            page.locator("#export-csv").click()
+        exported = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+        assert sorted(r["text"] for r in exported) == sorted(BATCH)
+        assert {"n", "id", "text", "TOXICITY", "flagged"} <= set(exported[0])
+        # A correction from the table goes to the same store.
+        rows.nth(0).get_by_role("button", name="This is wrong").click()
+        page.locator("#many-correct form.correct button[type=submit]").click()
+        status(page, "Correction recorded")
+        assert len(stored(tmp_path)) == 2
+
+        # The review queue: the review API is absent here, and the page says so.
+        page.locator("#admin-key").fill("operator")
+        page.locator("#queue-load").click()
+        assert "answered 404" in status(page, "review queue is not available")
+
+        # Readable at 400 px: nothing wider than the window but the scrolling tables.
+        page.set_viewport_size({"width": 400, "height": 900})
+        page.locator("#one-text").scroll_into_view_if_needed()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 400
+        page.screenshot(path=str(ARTIFACTS / "console-narrow.png"), full_page=True)
+        assert page.url == f"{server.url}/console"  # no comment text in the address
+    for shot in ("console-wide.png", "console-narrow.png"):
+        assert (ARTIFACTS / shot).stat().st_size > 10_000
+    assert requests and all(u.startswith(server.url) or u.startswith(("data:", "blob:")) for u in requests), requests
+    assert INSULT not in server.log.read_text(errors="replace")  # comment text is never logged
+
+
+@pytest.mark.slow
+def test_console_with_keys_says_401_and_429_and_keeps_the_key_in_the_session(tmp_path: Path) -> None:
+    env = {"TOXICITY_API_KEYS": "moderator-key", "TOXICITY_SUGGEST_PER_MINUTE": "1"}
+    with browser_page(tmp_path, env) as (server, page):
+        page.goto(f"{server.url}/console", wait_until="networkidle")
+        assert "valid API key" in status(page, "valid API key")  # GET /v1/model answered 401
+        with page.expect_response(lambda r: r.url.endswith("/v1/score")) as answer:
+            score_with_keyboard(page, FRIENDLY)
+        assert answer.value.status == 401
+        assert "needs a valid API key" in status(page, "needs a valid API key")
+        assert page.locator("#one-result").is_hidden()
+
+        page.locator("#api-key").fill("moderator-key")
+        page.locator("#api-key").press("Tab")  # change: stored for the tab, the model loads
+        page.locator("#model-line").filter(has_text="attributes").wait_for(timeout=TIMEOUT)
+        assert page.evaluate("sessionStorage.getItem('toxicity-console-api-key')") == "moderator-key"
+        page.reload(wait_until="networkidle")
+        assert page.locator("#api-key").input_value() == "moderator-key"
+        score_with_keyboard(page, INSULT)
+        status(page, "Scored with model")
+
+        # One suggestion per minute: the second correction is refused with 429 and the wait.
+        for expected in ("Correction recorded", "Too many requests"):
+            page.locator("#one-correct button.wrong").click()
+            page.locator("#one-correct form.correct button[type=submit]").click()
+            line = status(page, expected)
+        assert "wait" in line and "before trying again" in line
+        assert len(stored(tmp_path)) == 1
