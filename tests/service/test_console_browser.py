@@ -126,7 +126,7 @@ def test_console_scores_explains_batches_exports_and_records_corrections(tmp_pat
 
         # Readable at 400 px: nothing wider than the window but the scrolling tables.
         page.set_viewport_size({"width": 400, "height": 900})
-        page.locator("#one-text").scroll_into_view_if_needed()
+        page.evaluate("document.querySelectorAll('.table-wrap').forEach(t => { t.scrollLeft = 0; })")
         assert page.evaluate("document.documentElement.scrollWidth") <= 400
         page.screenshot(path=str(ARTIFACTS / "console-narrow.png"), full_page=True)
         assert page.url == f"{server.url}/console"  # no comment text in the address
@@ -164,3 +164,103 @@ def test_console_with_keys_says_401_and_429_and_keeps_the_key_in_the_session(tmp
             line = status(page, expected)
         assert "wait" in line and "before trying again" in line
         assert len(stored(tmp_path)) == 1
+
+
+QUEUE = [
+    {"id": 3, "received_at": "2026-12-04T10:03:00Z", "attribute": "TOXICITY", "label": 0, "text": INSULT,
+     "source": "console", "status": "pending"},
+    {"id": 2, "received_at": "2026-12-04T10:02:00Z", "attribute": "INSULT", "label": 1, "text": FRIENDLY,
+     "source": "console", "status": "pending"},
+]  # fmt: skip
+CSV_FILE = '\ufeffid,text\n"a-1","Hello, friend"\r\na-2,"You idiot,\nreally"\n'
+PROFILES = [{"name": "news-strict", "description": "Stricter for news", "thresholds": {"TOXICITY": 0.05}}]
+
+
+@pytest.mark.slow
+def test_console_follows_the_profile_and_review_contracts(tmp_path: Path) -> None:
+    """Profiles and the review API are other parts' work: the browser answers for them, to the shared contract."""
+    from playwright.sync_api import Request, Route, expect
+
+    seen: dict[str, list[object]] = {"score": [], "queue": [], "review": [], "auth": []}
+
+    def model(route: Route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, json={**response.json(), "profiles": PROFILES})
+
+    def score(route: Route, request: Request) -> None:
+        body = request.post_data_json
+        seen["score"].append(body.get("profile"))
+        thresholds = next((p["thresholds"] for p in PROFILES if p["name"] == body.pop("profile", None)), {})
+        response = route.fetch(post_data=json.dumps(body))
+        out = response.json()
+        for result in out["results"]:  # flag as a profile-aware server would
+            flagged = [a for a in result["flagged"] if a not in thresholds]
+            flagged += [a for a, t in thresholds.items() if result["scores"].get(a, 0) >= t]
+            result["flagged"] = flagged
+        route.fulfill(response=response, json=out)
+
+    def queue(route: Route, request: Request) -> None:
+        seen["auth"].append(request.headers.get("authorization"))
+        if request.url.split("?")[0].endswith("/export"):
+            route.fulfill(status=200, content_type="text/csv", body="id,text\n3,accepted one\n")
+        elif request.method == "POST":
+            body = request.post_data_json
+            seen["review"].append(body)
+            route.fulfill(status=200, json={"updated": len(body["ids"])})
+        else:
+            seen["queue"].append(request.url.split("?", 1)[1])
+            first = "before=" not in request.url
+            route.fulfill(status=200, json={"suggestions": QUEUE if first else [], "next": 2 if first else None})
+
+    with browser_page(tmp_path) as (server, page):
+        page.route("**/v1/model", model)
+        page.route("**/v1/score", score)
+        page.route("**/v1/admin/suggestions**", queue)
+        page.goto(f"{server.url}/console", wait_until="networkidle")
+        page.locator("#profile-row").wait_for(timeout=TIMEOUT)
+        # Offsets count code points: two emoji before the insult do not shift its highlight.
+        score_with_keyboard(page, "\U0001f642\U0001f642 you idiot")
+        status(page, "Scored with model")
+        page.locator("#explain-attribute").select_option("TOXICITY")
+        assert "idiot" in page.locator("#highlighted mark.up").all_inner_texts()
+        page.locator("#profile").select_option("news-strict")  # scores again with the profile
+        marker = page.locator('#bars li[data-attribute="TOXICITY"] .bar-threshold')
+        expect(marker).to_have_attribute("title", "threshold 5.0%", timeout=TIMEOUT)
+        assert marker.evaluate("m => m.style.left") == "5%"  # the mark moved to the profile's threshold
+        assert seen["score"] == [None, "news-strict"]
+
+        # Files: a CSV (a BOM, quoted commas and line breaks, ids kept) and a JSONL with a bad line.
+        upload = {"name": "batch.csv", "mimeType": "text/csv", "buffer": CSV_FILE.encode("utf-8")}
+        page.locator("#many-file").set_input_files(files=[upload])
+        page.locator("#many-submit").click()
+        status(page, "Scored 2 comments")
+        assert page.locator("#many-table tbody td.text").all_inner_texts() == ["Hello, friend", "You idiot, really"]
+        with page.expect_download() as info:
+            page.locator("#export-csv").click()
+        exported = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+        assert [(r["id"], r["text"]) for r in exported] == [("a-1", "Hello, friend"), ("a-2", "You idiot,\nreally")]
+        bad = {"name": "batch.jsonl", "mimeType": "application/json", "buffer": b'{"text": "fine"}\n{oops\n'}
+        page.locator("#many-file").set_input_files(files=[bad])
+        page.locator("#many-submit").click()
+        assert "Line 2 of the file is not JSON" in status(page, "Line 2")
+
+        page.locator("#admin-key").fill("op-key")
+        page.locator("#queue-source").select_option("console")
+        page.locator("#queue-load").click()
+        status(page, "2 suggestions shown")
+        assert seen["queue"] == ["limit=50&status=pending&source=console"]
+        assert page.locator("#queue-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.id)") == ["3", "2"]
+        page.get_by_role("button", name="Accept suggestion 3").click()
+        status(page, "1 suggestions marked accepted")
+        assert page.locator('#queue-table tr[data-id="3"] .queue-status').inner_text() == "accepted"
+        page.locator("#queue-all").check()
+        page.locator("#queue-reject").click()
+        status(page, "2 suggestions marked rejected")
+        assert seen["review"] == [{"ids": [3], "status": "accepted"}, {"ids": [3, 2], "status": "rejected"}]
+        page.locator("#queue-more").click()
+        page.locator("#queue-more").wait_for(state="hidden", timeout=TIMEOUT)
+        assert "before=2" in str(seen["queue"][-1])
+        with page.expect_download() as info:
+            page.locator("#queue-export").click()
+        assert Path(info.value.path()).read_text(encoding="utf-8") == "id,text\n3,accepted one\n"
+        assert set(seen["auth"]) == {"Bearer op-key"}

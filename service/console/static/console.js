@@ -289,7 +289,7 @@ function parseJsonl(source) {
 async function batchItems() {
   const file = $("many-file").files[0];
   if (file) {
-    const source = await file.text();
+    const source = (await file.text()).replace(/^\uFEFF/, "");  // spreadsheets often start a CSV with a BOM
     return /\.csv$/i.test(file.name) ? parseCsv(source) : parseJsonl(source);
   }
   return $("many-text").value.split(/\r?\n/).filter((line) => line.trim()).map((text) => ({ text, id: "" }));
@@ -304,7 +304,7 @@ async function scoreMany(event) {
     if (!items.length) throw new Error("Paste at least one comment, one per line, or choose a file.");
     if (items.length > limit) throw new Error(`${items.length} comments; this server scores at most ${limit} per batch (TOXICITY_MAX_BATCH). Split the list.`);
     const data = await score(items.map((i) => i.text), false);
-    state.rows = data.results.map((r, index) => ({ n: index + 1, id: items[index].id, text: items[index].text, ...r }));
+    state.rows = data.results.map((r, index) => ({ ...r, n: index + 1, id: items[index].id, text: items[index].text }));
     state.sort = null;
     renderTable();
     $("many-result").hidden = false;
