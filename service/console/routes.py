@@ -1,7 +1,7 @@
 """``GET /console`` and its assets: a page for moderators, served from this package, loading nothing from elsewhere.
 
-The page (``static/index.html``, ``console.css``, ``console.js``) is plain HTML, CSS
-and JavaScript with no library and no build step: it calls the service's own API
+The page (``static/index.html``, ``console.css`` and the JavaScript modules listed in
+``ASSETS``) is plain HTML, CSS and JavaScript with no library and no build step: it calls the service's own API
 (``/v1/model``, ``/v1/score`` with explanations, ``/v1/suggestions`` or
 Perspective's ``comments:suggestscore``, and the operator review API) with the key
 the moderator types, kept in the tab's session storage. The page itself and its
@@ -23,7 +23,15 @@ from fastapi.responses import HTMLResponse, Response
 from service.core.errors import ApiError
 
 STATIC = Path(__file__).parent / "static"
-ASSETS = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8"}
+SCRIPT = "text/javascript; charset=utf-8"
+ASSETS = {
+    "console.css": "text/css; charset=utf-8",
+    "console.js": SCRIPT,  # the page's entry module: wires the controls to the four below
+    "api.js": SCRIPT,  # state, DOM helpers, the API client, the loaded model
+    "single.js": SCRIPT,  # one comment: bars, highlights, sentences, "this is wrong"
+    "batch.js": SCRIPT,  # many comments: files, the table, CSV export
+    "queue.js": SCRIPT,  # the review queue
+}
 """Every asset the page loads, with its media type."""
 
 POLICY = "; ".join(
