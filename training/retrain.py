@@ -32,7 +32,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from model.scorer import ToxicityModel
-from training.dataset import Corpus, assign_split
+from training.dataset import Corpus, assign_split, describe_files
 from training.evaluate import probabilities
 from training.feedback import FEEDBACK_SOURCE
 from training.fit import TrainParams
@@ -197,9 +197,25 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def promote(candidate: Path, out: Path) -> None:
-    """Copy the candidate over ``out``: into a sibling folder first, then two renames (the old one is removed)."""
+def promote(candidate: Path, out: Path, version: str) -> None:
+    """Put the candidate at ``out`` so that a reload finds either the old artifact or the new one, whole.
+
+    A symlink (a deployment that points ``TOXICITY_MODEL_PATH`` at a versioned
+    folder) gets the candidate in a sibling folder named after its version and is
+    re-pointed in one rename. A folder is replaced by a sibling copy in two renames;
+    between them a reload finds no artifact and keeps serving the old model.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
+    if out.is_symlink():
+        target = out.with_name(f"{out.name}-{version}")
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(candidate, target)
+        link = out.with_name(f".{out.name}.link")
+        link.unlink(missing_ok=True)
+        link.symlink_to(target.resolve(), target_is_directory=True)
+        os.replace(link, out)
+        return
     staging = out.with_name(f".{out.name}.promoting")
     old = out.with_name(f".{out.name}.previous")
     for leftover in (staging, old):
@@ -225,11 +241,13 @@ def retrain(
     force: bool = False,
     progress: Callable[[str], None] | None = None,
     command: str | None = None,
+    feedback_files: Sequence[Path] = (),
 ) -> RetrainResult:
     """Train the candidate with the feedback, compare it with ``base``, write it, and promote it if the gate allows."""
     if not feedback:
         raise ValueError("no accepted feedback to retrain with: accept suggestions in the review queue first")
     merged, trained, held_out = with_feedback(corpus, feedback, params.validation_fraction, params.seed)
+    merged.files = [*merged.files, *describe_files(feedback_files)]  # in the manifest, and in the version's hash
     shared = [r for r, v in zip(merged.records, merged.validation, strict=True) if v and r.source != FEEDBACK_SOURCE]
     if progress:
         progress(f"feedback: {len(trained)} comments train, {len(held_out)} held out; {len(shared)} shared validation")
@@ -252,6 +270,6 @@ def retrain(
     _write(card, card.read_text(encoding="utf-8") + render_comparison(rows, decision, base.version, margin))
     promoted_to = None
     if decision.promoted and out is not None:
-        promote(candidate_dir, out)
+        promote(candidate_dir, out, result.model.version)
         promoted_to = out
     return RetrainResult(candidate_dir, promoted_to, decision, rows, counts)

@@ -56,6 +56,7 @@ def cmd_retrain(args: argparse.Namespace) -> int:
         force=args.force,
         progress=say,
         command=getattr(args, "command_line", None),
+        feedback_files=[args.feedback],
     )
     print(f"candidate: {result.candidate}")
     print(result.decision.rule)

@@ -16,7 +16,7 @@ from tests.conftest import TINY_PARAMS, tiny_corpus
 from training.cli import main
 from training.errors import TrainingError
 from training.feedback import FEEDBACK_SOURCE, FeedbackRow, accepted_records, read_feedback, write_feedback
-from training.retrain import gate, retrain
+from training.retrain import gate, promote, retrain
 
 GRONKS = [f"what a gronk you are, {name} number {i}" for i, name in enumerate(["sam", "kim", "lee", "max"] * 8)]
 """Insults in a word the tiny corpus never saw: the tiny model scores them low until moderators say otherwise."""
@@ -164,3 +164,26 @@ def test_cli_exports_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["feedback", "export", "--store", str(path), "--out", str(tmp_path / "a.jsonl")]) == 0
     rows = read_feedback(tmp_path / "a.jsonl")
     assert {(r.id, r.text, r.label) for r in rows} == {(ids[0], "one", 0.0)}
+
+
+def test_promote_replaces_a_folder_or_repoints_a_symlink(tmp_path: Path) -> None:
+    candidate = tmp_path / "candidate"
+    candidate.mkdir()
+    (candidate / "manifest.json").write_text("new", encoding="utf-8")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "manifest.json").write_text("old", encoding="utf-8")
+    (folder / "stale.txt").write_text("old", encoding="utf-8")
+    promote(candidate, folder, "v2")
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json"]
+    assert (folder / "manifest.json").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["candidate", "folder"]
+
+    old = tmp_path / "model-v1"
+    old.mkdir()
+    link = tmp_path / "current"
+    link.symlink_to(old, target_is_directory=True)
+    promote(candidate, link, "v2")
+    assert link.is_symlink() and link.resolve() == (tmp_path / "current-v2").resolve()
+    assert (link / "manifest.json").read_text(encoding="utf-8") == "new"
+    assert old.is_dir()  # the previous version stays for a rollback
