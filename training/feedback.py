@@ -143,6 +143,51 @@ def accepted_records(rows: Iterable[FeedbackRow], weight: float) -> tuple[list[R
     return records, skipped
 
 
+def import_feedback(rows: Sequence[FeedbackRow], store: Path) -> int:
+    """Add exported rows to a suggestion store the service has made; return how many suggestions were added.
+
+    Rows of one exported id become one suggestion again, with its status, source and
+    time; a suggestion already in the store (same time, text and scores) is skipped,
+    so importing a file twice adds nothing. One transaction: all or nothing.
+    """
+    if not store.is_file():
+        raise TrainingError(f"--store {store}: no such file; start the service once to create the store")
+    grouped: dict[int, list[FeedbackRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.id, []).append(row)
+    added = 0
+    try:
+        with closing(sqlite3.connect(store, timeout=30.0, isolation_level=None)) as db:
+            if "status" not in {row[1] for row in db.execute("PRAGMA table_info(suggestions)")}:
+                raise TrainingError(f"{store}: no review state; start the service once on it to migrate the store")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for group in grouped.values():
+                    first = group[0]
+                    scores = json.dumps(
+                        {r.attribute: {"summaryScore": {"value": r.label, "type": "PROBABILITY"}} for r in group}
+                    )
+                    same = db.execute(
+                        "SELECT 1 FROM suggestions WHERE received_at = ? AND comment_text = ? AND attribute_scores = ?",
+                        (first.received_at, first.text, scores),
+                    ).fetchone()
+                    if same is None:
+                        db.execute(
+                            "INSERT INTO suggestions (received_at, comment_text, comment_type, attribute_scores,"
+                            " status, source) VALUES (?, ?, 'PLAIN_TEXT', ?, ?, ?)",
+                            (first.received_at, first.text, scores, first.status, first.source),
+                        )
+                        added += 1
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+    except sqlite3.Error as exc:
+        raise TrainingError(f"{store}: cannot write the suggestion store: {exc}") from None
+    return added
+
+
 def write_feedback(rows: Sequence[FeedbackRow], path: Path) -> None:
     """Write rows as CSV (with a header) or JSON Lines, by ``path``'s suffix."""
     if path.suffix.lower() not in (".csv", ".jsonl"):

@@ -7,7 +7,8 @@ Lines export) and runs ``training.retrain``: the candidate goes to ``--candidate
 code is 0 when promoted, 3 when the gate refused, 2 on an error.
 
 ``feedback export`` copies a store's rows (by status) to a CSV or JSON Lines file a
-site keeps outside the service; ``retrain --feedback`` reads that file back.
+site keeps outside the service; ``retrain --feedback`` reads that file, and
+``feedback import`` adds it to a store again (skipping suggestions already there).
 """
 
 from __future__ import annotations
@@ -76,6 +77,16 @@ def cmd_feedback_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback_import(args: argparse.Namespace) -> int:
+    """Add an exported file's rows to a suggestion store."""
+    from training.feedback import import_feedback, read_feedback
+
+    rows = read_feedback(args.file)
+    added = import_feedback(rows, args.store)
+    print(f"{added} suggestions added to {args.store} ({len(rows)} rows read)")
+    return 0
+
+
 def add_commands(sub: Any) -> None:
     """Add ``retrain`` and ``feedback`` to the ``toxicity`` parser's subcommands."""
     r = sub.add_parser("retrain", help="retrain with accepted feedback; promote the candidate if the gate allows")
@@ -100,7 +111,7 @@ def add_commands(sub: Any) -> None:
     r.add_argument("--jobs", type=int, default=2, help="parallel fits (default: %(default)s)")
     r.add_argument("--quiet", action="store_true", help="no progress output")
     r.set_defaults(func=cmd_retrain)
-    f = sub.add_parser("feedback", help="export a suggestion store's rows as CSV or JSON Lines")
+    f = sub.add_parser("feedback", help="export or import a suggestion store's rows as CSV or JSON Lines")
     fsub = f.add_subparsers(dest="action", required=True)
     e = fsub.add_parser("export", help="write the store's rows of one status to a .csv or .jsonl file")
     e.add_argument("--store", type=Path, required=True, help="the suggestion store (TOXICITY_SUGGESTIONS_DB)")
@@ -109,3 +120,7 @@ def add_commands(sub: Any) -> None:
         "--status", choices=("accepted", "rejected", "pending", "all"), default="accepted", help="default: accepted"
     )
     e.set_defaults(func=cmd_feedback_export)
+    i = fsub.add_parser("import", help="add a .csv or .jsonl export's rows to a suggestion store")
+    i.add_argument("--store", type=Path, required=True, help="the suggestion store (TOXICITY_SUGGESTIONS_DB)")
+    i.add_argument("file", type=Path, help="a .csv or .jsonl export")
+    i.set_defaults(func=cmd_feedback_import)

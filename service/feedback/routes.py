@@ -46,10 +46,13 @@ class SuggestionId(BaseModel):
 
 
 RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorResponse, "description": "Invalid JSON or invalid UTF-8."},
+    413: {"model": ErrorResponse, "description": "Request body over `TOXICITY_MAX_BODY_BYTES`."},
     401: {"model": ErrorResponse, "description": "No valid API key (only when keys are configured)."},
     422: {"model": ErrorResponse, "description": "Empty or too long text, unknown attribute, label not 0 or 1."},
     429: {"model": ErrorResponse, "description": "Over `TOXICITY_SUGGEST_PER_MINUTE`; `Retry-After` says when."},
     507: {"model": ErrorResponse, "description": "The store holds `TOXICITY_SUGGESTIONS_MAX_BYTES`."},
+    503: {"model": ErrorResponse, "description": "The model is not loaded yet."},
 }
 
 

@@ -64,6 +64,13 @@ def reload_refused(reason: str, serving: str | None) -> ApiError:
     )
 
 
+QUEUE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **{code: v for code, v in RESPONSES.items() if code != 409},
+    400: {"model": ErrorResponse, "description": "Invalid JSON or invalid UTF-8."},
+    413: {"model": ErrorResponse, "description": "Request body over `TOXICITY_MAX_BODY_BYTES`."},
+    422: {"model": ErrorResponse, "description": "A bad filter or body: the message names the field and the limit."},
+}
+
 Status = Literal["pending", "accepted", "rejected"]
 Source = Literal["api", "console"]
 AttributeName = Annotated[
@@ -91,7 +98,7 @@ def _store(request: Request) -> SuggestionStore:
     return store
 
 
-@router.get("/suggestions", summary="List stored suggestions, newest first", responses=RESPONSES)
+@router.get("/suggestions", summary="List stored suggestions, newest first", responses=QUEUE_RESPONSES)
 async def list_suggestions(
     request: Request,
     status: Annotated[Status | None, Query(description="Only this review status.")] = None,
@@ -106,7 +113,7 @@ async def list_suggestions(
 
 
 @router.post(
-    "/suggestions/review", response_model=ReviewOut, summary="Accept or reject suggestions", responses=RESPONSES
+    "/suggestions/review", response_model=ReviewOut, summary="Accept or reject suggestions", responses=QUEUE_RESPONSES
 )
 async def review_suggestions(body: ReviewIn, request: Request) -> ReviewOut:
     """Set the status of up to 500 suggestions; ids that do not exist are not counted."""
@@ -114,7 +121,7 @@ async def review_suggestions(body: ReviewIn, request: Request) -> ReviewOut:
     return ReviewOut(updated=updated)
 
 
-@router.get("/suggestions/export", summary="Export suggestions as CSV or JSON Lines", responses=RESPONSES)
+@router.get("/suggestions/export", summary="Export suggestions as CSV or JSON Lines", responses=QUEUE_RESPONSES)
 async def export_suggestions(
     request: Request,
     status: Annotated[Status | None, Query(description="Only this review status.")] = "accepted",

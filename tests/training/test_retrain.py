@@ -165,6 +165,18 @@ def test_cli_exports_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     rows = read_feedback(tmp_path / "a.jsonl")
     assert {(r.id, r.text, r.label) for r in rows} == {(ids[0], "one", 0.0)}
 
+    other = tmp_path / "other.sqlite3"
+    SuggestionStore(other).close()  # the service makes the store; import only adds to it
+    for expected in (1, 0):  # the second import finds the suggestion there
+        assert main(["feedback", "import", "--store", str(other), str(tmp_path / "a.jsonl")]) == 0
+        assert f"{expected} suggestions added" in capsys.readouterr().out
+    back = read_feedback(other)
+    assert [(r.text, r.attribute, r.label, r.status, r.received_at) for r in back] == [
+        (r.text, r.attribute, r.label, r.status, r.received_at) for r in rows
+    ]
+    assert main(["feedback", "import", "--store", str(tmp_path / "none.sqlite3"), str(tmp_path / "a.jsonl")]) == 2
+    assert "start the service once" in capsys.readouterr().err
+
 
 def test_promote_replaces_a_folder_or_repoints_a_symlink(tmp_path: Path) -> None:
     candidate = tmp_path / "candidate"
