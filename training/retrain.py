@@ -3,8 +3,10 @@
 ``retrain`` takes the base corpus (the data the base model was trained on, read as
 ``toxicity train`` reads it) and the accepted feedback (``training.feedback``):
 
-1. A moderator's label replaces the corpus's label for the same comment and attribute
-   (matched by ``dedup_key``): a decision is a correction, not a second opinion.
+1. In the training split, a moderator's label replaces the corpus's label for the same
+   comment and attribute (matched by ``dedup_key``): a decision is a correction, not a
+   second opinion. The validation split keeps its labels: it is the yardstick shared
+   with the base model, so the gate sees a model that learnt wrong decisions.
 2. The feedback is split with the corpus's own rule and seed (``assign_split``): its
    training part joins the corpus as the source ``feedback`` with its own weight
    (``--feedback-weight``); its validation part is held out of the run entirely, so
@@ -77,7 +79,7 @@ def with_feedback(
     overridden = {k: set(r.labels) for k, r in zip(keys, feedback, strict=True)}
     records, corpus_keys, validation = [], [], []
     for record, key, held in zip(corpus.records, corpus.keys, corpus.validation, strict=True):
-        drop = overridden.get(key, set())
+        drop = set() if held else overridden.get(key, set())
         labels = {a: v for a, v in record.labels.items() if a not in drop}
         if not labels:
             continue
