@@ -21,6 +21,7 @@ from service.core.auth import load_admin_keys, load_keys
 from service.core.batcher import ScoreBatcher
 from service.core.cancel import HeavySlots
 from service.core.metrics import Metrics
+from service.feedback import routes as feedback
 from service.middleware.access_log import AccessLog, route_table
 from service.middleware.body_guard import BodyGuard
 from service.middleware.hot_routes import HotRoutes, hot_routes
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(native.router)  # its routes declare the key check (native.router)
+    app.include_router(feedback.router)  # the native key check, as native.router
     app.include_router(admin.router)  # its router declares the operator-key check (admin.router)
     app.include_router(perspective.api)
     app.include_router(perspective.suggestions)

@@ -1,4 +1,4 @@
-"""The ``toxicity`` command: ``toxicity train`` and ``toxicity evaluate``.
+"""The ``toxicity`` command: ``toxicity train``, ``evaluate`` and ``card`` (``retrain``, ``feedback``: ``retrain_cli``).
 
 Both read the files given with ``--table``, ``--jigsaw-2018`` or
 ``--civil-comments-2019``. Without such files they read the shared data sets
@@ -341,6 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--model", type=Path, required=True, help="artifact folder")
     c.add_argument("--peer", type=Path, help="bench/peer.py's results (bench/results/peer.json)")
     c.set_defaults(func=cmd_card)
+    from training.retrain_cli import add_commands  # here: it imports this module's data flags
+
+    add_commands(sub)
     return parser
 
 

@@ -11,6 +11,12 @@ service's user (0600, folders it creates 0700); rows older than the retention ar
 deleted at start-up and every hour, a few hundred per transaction so writers never
 wait long; and a store whose rows take ``max_bytes`` refuses new ones (``StoreFull``)
 rather than grow until the disk is full.
+
+Review state (issue 23): each row has a ``status`` (``pending``, ``accepted``,
+``rejected``), a ``source`` (``api``: ``comments:suggestscore`` or ``POST
+/v1/suggestions``; ``console``: the moderators' page) and ``reviewed_at``. A store
+made before them gains the columns at start-up (``migrate``); old rows are pending
+and from the API. ``service.feedback.queue`` lists, reviews and exports them.
 """
 
 from __future__ import annotations
@@ -45,6 +51,17 @@ CREATE TABLE IF NOT EXISTS suggestions (
     session_id TEXT
 )
 """
+REVIEW_COLUMNS = (
+    ("status", "TEXT NOT NULL DEFAULT 'pending'"),
+    ("source", "TEXT NOT NULL DEFAULT 'api'"),
+    ("reviewed_at", "TEXT"),
+)
+"""Columns added by issue 23, with their defaults for rows stored before them."""
+REVIEW_INDEX = "CREATE INDEX IF NOT EXISTS suggestions_status ON suggestions (status, id)"
+"""The review queue lists one status newest first through it."""
+STATUSES = ("pending", "accepted", "rejected")
+SOURCES = ("api", "console")
+
 INDEX = "CREATE INDEX IF NOT EXISTS suggestions_received_at ON suggestions (received_at)"
 """The retention purge finds expired rows through it, without scanning the table."""
 
@@ -70,6 +87,7 @@ class Suggestion:
     community_id: str | None
     client_token: str | None
     session_id: str | None
+    source: str = "api"
 
 
 class StoreFull(Exception):
@@ -145,6 +163,7 @@ class SuggestionStore:
                 self._db.execute("PRAGMA synchronous=FULL")
                 self._db.execute(SCHEMA)
                 self._db.execute(INDEX)
+                self._migrate()
                 self._page_size = int(self._db.execute("PRAGMA page_size").fetchone()[0])
                 return
             except sqlite3.OperationalError as exc:
@@ -153,6 +172,37 @@ class SuggestionStore:
                     raise
             time.sleep(delay)
             delay = min(2 * delay, 0.5)
+
+    def _migrate(self) -> None:
+        """Add the review columns to a store made before them, in one transaction (workers race here)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(suggestions)")}
+            for name, kind in REVIEW_COLUMNS:
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE suggestions ADD COLUMN {name} {kind}")
+            self._db.execute(REVIEW_INDEX)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run a read-only query and return its rows (the review queue's reads)."""
+        with self._lock:
+            return list(self._db.execute(sql, params).fetchall())
+
+    def change(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Run one write durably in its own transaction and return how many rows it changed."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cur = self._db.execute(sql, params)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return int(cur.rowcount)
 
     def add(self, s: Suggestion) -> int:
         """Store a suggestion durably and return its row id; raise ``StoreFull`` when there is no room."""
@@ -166,6 +216,7 @@ class SuggestionStore:
             s.community_id,
             s.client_token,
             s.session_id,
+            s.source,
         )
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -173,7 +224,7 @@ class SuggestionStore:
                 self._check_room(sum(len(v) for v in row if isinstance(v, str)))
                 cur = self._db.execute(
                     "INSERT INTO suggestions (received_at, comment_text, comment_type, context, attribute_scores,"
-                    " languages, community_id, client_token, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " languages, community_id, client_token, session_id, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     row,
                 )
                 self._db.execute("COMMIT")

@@ -47,8 +47,8 @@ class SuggestQuota:
         self.keys = keys
         self.buckets = TokenBuckets(per_minute / 60.0, max(per_minute, 1))
 
-    def take(self, request: Request) -> None:
-        """Count one suggestion, or raise 429 once the caller's minute is used up."""
+    def take(self, request: Request, native: bool = False) -> None:
+        """Count one suggestion, or raise 429 once the caller's minute is used up (Google's words unless ``native``)."""
         if self.per_minute <= 0:
             return
         who = bucket_key(request.scope, self.keys)
@@ -56,6 +56,13 @@ class SuggestQuota:
         if wait <= 0.0:
             return
         retry = max(1, math.ceil(wait))
+        if native:
+            per = "API key" if who.startswith("key:") else "client address"
+            message = (
+                f"over the suggestion quota of {self.per_minute} per minute per {per} "
+                f"(TOXICITY_SUGGEST_PER_MINUTE); retry after {retry} s"
+            )
+            raise ApiError.one(429, "rate_limited", message, None, self.per_minute, {"Retry-After": str(retry)})
         raise quota_exceeded("API key" if who.startswith("key:") else "client address", self.per_minute, retry)
 
 

@@ -1,0 +1,201 @@
+"""Retraining from moderators' decisions: reading feedback, the gate, and one retrain on the tiny corpus."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model import ToxicityModel, load_model
+from service.feedback import queue
+from service.perspective.store import Suggestion, SuggestionStore
+from tests.conftest import TINY_PARAMS, tiny_corpus
+from training.cli import main
+from training.errors import TrainingError
+from training.feedback import FEEDBACK_SOURCE, FeedbackRow, accepted_records, read_feedback, write_feedback
+from training.retrain import gate, promote, retrain
+
+GRONKS = [f"what a gronk you are, {name} number {i}" for i, name in enumerate(["sam", "kim", "lee", "max"] * 8)]
+"""Insults in a word the tiny corpus never saw: the tiny model scores them low until moderators say otherwise."""
+
+
+def _store_with(path: Path, texts: list[str], label: float, source: str = "console") -> list[int]:
+    store = SuggestionStore(path)
+    try:
+        scores = {"TOXICITY": {"summaryScore": {"value": label}}, "INSULT": {"summaryScore": {"value": label}}}
+        return [store.add(Suggestion(t, None, None, scores, None, None, None, None, source=source)) for t in texts]
+    finally:
+        store.close()
+
+
+def test_store_and_its_exports_read_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    ids = _store_with(path, ["first, comment", 'second "quoted"', "third"], 0.9)
+    store = SuggestionStore(path)
+    queue.review(store, ids[:2], "accepted")
+    queue.review(store, ids[2:], "rejected")
+    exported = "".join(queue.export_chunks(store, queue.Filters(status="accepted"), "csv"))
+    store.close()
+    (tmp_path / "service.csv").write_text(exported, encoding="utf-8")
+
+    rows = read_feedback(path)
+    assert [(r.id, r.attribute, r.status, r.label) for r in rows][:2] == [
+        (ids[0], "TOXICITY", "accepted", 0.9),
+        (ids[0], "INSULT", "accepted", 0.9),
+    ]
+    accepted = [r for r in rows if r.status == "accepted"]
+    from_service = read_feedback(tmp_path / "service.csv")
+    assert [(r.id, r.attribute, r.text) for r in from_service] == [(r.id, r.attribute, r.text) for r in accepted]
+    for name in ("out.csv", "out.jsonl"):
+        write_feedback(rows, tmp_path / name)
+        assert read_feedback(tmp_path / name) == rows
+
+    records, skipped = accepted_records(rows, 5.0)
+    assert [(r.text, dict(r.labels), r.source, r.weight) for r in records] == [
+        ("first, comment", {"TOXICITY": 1, "INSULT": 1}, FEEDBACK_SOURCE, 5.0),
+        ('second "quoted"', {"TOXICITY": 1, "INSULT": 1}, FEEDBACK_SOURCE, 5.0),
+    ]
+    assert skipped == {"status rejected": 2}
+
+
+def test_the_latest_decision_wins_and_unknown_attributes_are_skipped() -> None:
+    rows = [
+        FeedbackRow(1, "", "api", "accepted", "TOXICITY", 1.0, "same text"),
+        FeedbackRow(2, "", "console", "accepted", "TOXICITY", 0.0, "Same text!"),
+        FeedbackRow(3, "", "api", "accepted", "LIKELY_TO_REJECT", 1.0, "same text"),
+    ]
+    records, skipped = accepted_records(rows, 1.0)
+    assert [dict(r.labels) for r in records] == [{"TOXICITY": 0}]
+    assert skipped == {"unknown attribute LIKELY_TO_REJECT": 1}
+
+
+def test_bad_feedback_files_are_named(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1}\n', encoding="utf-8")
+    with pytest.raises(TrainingError, match=r"bad.jsonl:1: not a feedback row"):
+        read_feedback(bad)
+    other = tmp_path / "x.txt"
+    other.write_text("hello", encoding="utf-8")
+    with pytest.raises(TrainingError, match="expected a suggestion store"):
+        read_feedback(other)
+    with pytest.raises(TrainingError, match="no such file"):
+        read_feedback(tmp_path / "missing.csv")
+
+
+def _row(attribute: str, base: float | None, candidate: float | None) -> dict[str, object]:
+    return {
+        "part": "shared validation",
+        "attribute": attribute,
+        "source": "all",
+        "base_roc_auc": base,
+        "candidate_roc_auc": candidate,
+    }
+
+
+def test_the_gate_refuses_a_loss_past_the_margin_unless_forced(tiny_model: ToxicityModel) -> None:
+    ok = gate(tiny_model, tiny_model, [_row("TOXICITY", 0.9, 0.896), _row("INSULT", 0.8, 0.85)], 0.005, False)
+    assert ok.promoted and ok.rule.startswith("promoted by the gate") and "2 attributes compared" in ok.rule
+    worse = gate(tiny_model, tiny_model, [_row("TOXICITY", 0.9, 0.89), _row("INSULT", 0.8, 0.85)], 0.005, False)
+    assert not worse.promoted
+    assert "TOXICITY ROC-AUC 0.8900 vs the base's 0.9000" in worse.rule and "INSULT" not in worse.rule
+    forced = gate(tiny_model, tiny_model, [_row("TOXICITY", 0.9, 0.5)], 0.005, True)
+    assert forced.promoted and forced.rule.startswith("forced (--force)") and "TOXICITY" in forced.rule
+    empty = gate(tiny_model, tiny_model, [_row("TOXICITY", None, None)], 0.005, False)
+    assert not empty.promoted and "nothing could be compared" in empty.rule
+
+
+@pytest.mark.slow
+def test_retrain_learns_the_corrections_and_the_gate_decides(tiny_artifact: Path, tmp_path: Path) -> None:
+    base = load_model(tiny_artifact)
+    params = replace(TINY_PARAMS, validation_fraction=0.25, seed=0)
+    rows = [FeedbackRow(i, "", "console", "accepted", "TOXICITY", 1.0, t) for i, t in enumerate(GRONKS)]
+    feedback, _ = accepted_records(rows, 5.0)
+    out = tmp_path / "serving"
+    result = retrain(tiny_corpus(), feedback, base, params, tmp_path / "candidate", out, margin=0.005)
+
+    assert result.counts["feedback_trained"] + result.counts["feedback_held_out"] == len(GRONKS)
+    assert result.counts["feedback_held_out"] > 0 and result.counts["feedback_trained"] > 0
+    assert result.decision.promoted, result.decision.rule
+    assert result.promoted_to == out
+    promoted = load_model(out)
+    before = base.score(GRONKS)
+    after = promoted.score(GRONKS)
+    gained = np.array([a["TOXICITY"] - b["TOXICITY"] for a, b in zip(after, before, strict=True)])
+    assert gained.min() > 0.05 and gained.mean() > 0.1, gained  # every correction moved, trained or held out
+
+    report = json.loads((out / "retrain.json").read_text(encoding="utf-8"))
+    assert report["promoted"] is True and report["rule"] == result.decision.rule
+    parts = {(r["part"], r["source"]) for r in report["comparison"]}
+    assert ("held-out feedback", "feedback") in parts
+    assert {("shared validation", "tiny-a"), ("shared validation", "tiny-b")} <= parts
+    held = next(r for r in report["comparison"] if r["part"] == "held-out feedback" and r["attribute"] == "TOXICITY")
+    assert held["candidate_agreement"] > held["base_agreement"]
+    card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "## Compared with the base model" in card and "promoted by the gate" in card
+
+    # A margin no real model can meet below zero loss: the same data is refused, and nothing is promoted.
+    refused_out = tmp_path / "kept"
+    refused = retrain(tiny_corpus(), feedback, base, params, tmp_path / "c2", refused_out, margin=-1.0)
+    assert not refused.decision.promoted and refused.decision.rule.startswith("refused by the gate")
+    assert not refused_out.exists()
+    assert (tmp_path / "c2" / "retrain.json").exists()
+
+
+def test_cli_refuses_bad_flags_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    feedback = tmp_path / "f.csv"
+    write_feedback([], feedback)
+    code = main(["retrain", "--feedback", str(feedback), "--margin", "-1", "--no-shared", "--out", str(tmp_path / "o")])
+    assert code == 2
+    assert "--margin must be 0 or more" in capsys.readouterr().err
+    code = main(["retrain", "--feedback", str(tmp_path / "none.csv"), "--out", str(tmp_path / "o")])
+    assert code == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_cli_exports_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.sqlite3"
+    ids = _store_with(path, ["one", "two"], 0.0)
+    store = SuggestionStore(path)
+    queue.review(store, ids[:1], "accepted")
+    store.close()
+    assert main(["feedback", "export", "--store", str(path), "--out", str(tmp_path / "a.jsonl")]) == 0
+    rows = read_feedback(tmp_path / "a.jsonl")
+    assert {(r.id, r.text, r.label) for r in rows} == {(ids[0], "one", 0.0)}
+
+    other = tmp_path / "other.sqlite3"
+    SuggestionStore(other).close()  # the service makes the store; import only adds to it
+    for expected in (1, 0):  # the second import finds the suggestion there
+        assert main(["feedback", "import", "--store", str(other), str(tmp_path / "a.jsonl")]) == 0
+        assert f"{expected} suggestions added" in capsys.readouterr().out
+    back = read_feedback(other)
+    assert [(r.text, r.attribute, r.label, r.status, r.received_at) for r in back] == [
+        (r.text, r.attribute, r.label, r.status, r.received_at) for r in rows
+    ]
+    assert main(["feedback", "import", "--store", str(tmp_path / "none.sqlite3"), str(tmp_path / "a.jsonl")]) == 2
+    assert "start the service once" in capsys.readouterr().err
+
+
+def test_promote_replaces_a_folder_or_repoints_a_symlink(tmp_path: Path) -> None:
+    candidate = tmp_path / "candidate"
+    candidate.mkdir()
+    (candidate / "manifest.json").write_text("new", encoding="utf-8")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "manifest.json").write_text("old", encoding="utf-8")
+    (folder / "stale.txt").write_text("old", encoding="utf-8")
+    promote(candidate, folder, "v2")
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json"]
+    assert (folder / "manifest.json").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["candidate", "folder"]
+
+    old = tmp_path / "model-v1"
+    old.mkdir()
+    link = tmp_path / "current"
+    link.symlink_to(old, target_is_directory=True)
+    promote(candidate, link, "v2")
+    assert link.is_symlink() and link.resolve() == (tmp_path / "current-v2").resolve()
+    assert (link / "manifest.json").read_text(encoding="utf-8") == "new"
+    assert old.is_dir()  # the previous version stays for a rollback
