@@ -22,6 +22,7 @@ from __future__ import annotations
 import hmac
 import re
 import tomllib
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,9 @@ class Profiles:
     by_name: Mapping[str, Profile] = field(default_factory=dict)
     source: Path | None = None
     keys: tuple[tuple[bytes, str], ...] = ()
+    cache: dict[str, tuple[weakref.ref[ToxicityModel], dict[str, float]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def known(self) -> str:
         """Return the profile names, comma-separated, for messages ("none" without any)."""
@@ -82,6 +86,19 @@ class Profiles:
             if hmac.compare_digest(given, key):
                 found = name
         return found
+
+    def thresholds(self, name: str, model: ToxicityModel) -> dict[str, float]:
+        """Return a copy of profile ``name``'s thresholds with ``model``, resolved once per model.
+
+        Resolving walks the model's presets (about 9 us with the shipped model, against
+        1 us for the whole default path); the copy costs well under a microsecond. The
+        cache holds the model weakly, so a reload never keeps the old one alive.
+        """
+        cached = self.cache.get(name)
+        if cached is None or cached[0]() is not model:
+            cached = (weakref.ref(model), self.by_name[name].resolve(model))
+            self.cache[name] = cached  # a race only resolves twice: both results are equal
+        return dict(cached[1])
 
     def check(self, model: ToxicityModel) -> None:
         """Raise ``ProfileError`` if a profile picks a preset ``model`` lacks (at start-up and on reload)."""

@@ -157,9 +157,9 @@ def plan_thresholds(
                 "one (a profile picks its own preset); per-attribute thresholds may adjust a profile",
                 "thresholds",
             )
-        thresholds = profile.resolve(model)
+        thresholds = profiles.thresholds(profile.name, model)
     elif key_profile is not None and not isinstance(request.thresholds, str):
-        thresholds = profiles.by_name[key_profile].resolve(model)
+        thresholds = profiles.thresholds(key_profile, model)
     else:
         thresholds = model.thresholds()
     if isinstance(request.thresholds, str):

@@ -113,7 +113,7 @@ def thresholds(
     if body.model is not None and body.model in model.presets():
         return mapping.thresholds_for(model, body.model)
     named = body.model if body.model in profiles.by_name else key_profile
-    return profiles.by_name[named].resolve(model) if named is not None else model.thresholds()
+    return profiles.thresholds(named, model) if named is not None else model.thresholds()
 
 
 def plan_moderation(

@@ -239,3 +239,27 @@ def test_a_model_without_the_preset_a_profile_picks_is_refused(profiles_file: Pa
     assert str(caught.value) == (
         f"{profiles_file}:2: profile 'news-strict' picks preset 'high_recall', which model old-1 lacks (presets: none)"
     )
+
+
+class Stub:
+    """A model with given default thresholds and a high_recall preset."""
+
+    def __init__(self, version: str, default: float) -> None:
+        self.version = version
+        self.default = default
+
+    def thresholds(self) -> dict[str, float]:
+        return {"TOXICITY": self.default, "INSULT": self.default, "THREAT": self.default}
+
+    def presets(self) -> dict[str, dict[str, float]]:
+        return {"high_recall": {"TOXICITY": self.default / 2}}
+
+
+def test_resolved_thresholds_follow_a_reloaded_model(profiles_file: Path) -> None:
+    profiles = Profiles(read(profiles_file), profiles_file)
+    old, new = Stub("old", 0.8), Stub("new", 0.6)
+    first = profiles.thresholds(NEWS, old)  # type: ignore[arg-type]  # thresholds() and presets() are read
+    assert first == {"TOXICITY": 0.4, "INSULT": 0.0, "THREAT": 0.8}
+    first["THREAT"] = 0.01  # a caller's copy: the cache is untouched
+    assert profiles.thresholds(NEWS, old)["THREAT"] == 0.8  # type: ignore[arg-type]
+    assert profiles.thresholds(NEWS, new) == {"TOXICITY": 0.3, "INSULT": 0.0, "THREAT": 0.6}  # type: ignore[arg-type]
