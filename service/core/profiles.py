@@ -167,14 +167,17 @@ class _Reader:
 
     def line_of(self, name: str | None, key: str | None = None) -> int:
         """Return the line of a profile's table (or its ``key``), found by name; 1 when not found."""
+        code = [text.split("#", 1)[0] for text in self.lines]  # a comment may mention a name too
         start = 0
         if name is not None:
             mention = re.compile(rf"(^|[\s.\[\"']){re.escape(name)}($|[\s.\]\"'=])")
-            start = next((i for i, text in enumerate(self.lines) if mention.search(text)), 0)
+            found = [i for i, text in enumerate(code) if mention.search(text)]
+            headers = [i for i in found if code[i].lstrip().startswith("[")]  # its table, before a dotted key
+            start = (headers or found or [0])[0]
         if key is not None:
             assigned = re.compile(rf"(^|[\s{{,.\"']){re.escape(key)}[\"']?\s*=")
-            for i in range(start, len(self.lines)):
-                if assigned.search(self.lines[i].split("#", 1)[0]):
+            for i in range(start, len(code)):
+                if assigned.search(code[i]):
                     return i + 1
         return start + 1
 

@@ -166,7 +166,11 @@ BAD = {
     ),
     "range": ("[profiles.a]\ndescription = 'x'\nthresholds = { THREAT = 1.5 }\n", 3, "THREAT = 1.5 is not a number"),
     "boolean": ("[profiles.a]\ndescription = 'x'\n\nthresholds.THREAT = true\n", 4, "not a number in [0, 1]"),
-    "preset": ("[profiles.a]\ndescription = 'x'\n# why\npreset = 'strict'\n", 4, "unknown preset 'strict'"),
+    "preset": (
+        "# [profiles.a] is for a\n[profiles.a]\ndescription = 'x'\n# why\npreset = 'strict'\n",
+        5,
+        "unknown preset",
+    ),
     "description": ("[profiles.a]\npreset = 'balanced'\n", 1, "needs a description"),
     "empty": ("[profiles.a]\ndescription = 'x'\n", 1, "neither a preset nor thresholds"),
     "field": ("[profiles.a]\ndescription = 'x'\npreset = 'balanced'\ncolour = 'red'\n", 4, "unknown field 'colour'"),
