@@ -14,7 +14,7 @@ Layout::
     middleware/   ASGI layers around every request: access_log, rate_limit,
                   body_guard, hot_routes
     core/         what every route calls: auth, deps, errors, schemas, scoring,
-                  batcher, metrics
+                  profiles, batcher, metrics
     routes/       the native API's thin routes: native, admin, health, metrics
     perspective/  the Perspective adapter: its schemas, mapping, errors, routes
     openai/       the OpenAI moderation adapter (POST /v1/moderations): the same rooms

@@ -1,7 +1,8 @@
 """Run the service: ``python -m service`` (settings from ``TOXICITY_*``).
 
 The artifact is verified once before uvicorn starts, so a missing, corrupt or
-mismatched model stops the process at once with a one-line reason and exit code 1.
+mismatched model stops the process at once with a one-line reason and exit code 1;
+so is ``TOXICITY_PROFILES_FILE``, whose problems (exit code 2) name the file and line.
 
 Metrics use prometheus-client's multiprocess mode, so every worker's samples are
 summed at ``/metrics``: ``PROMETHEUS_MULTIPROC_DIR`` is set here, before any worker
@@ -26,6 +27,8 @@ from pydantic import ValidationError
 from model import load_model
 from model.errors import ToxicityError
 from service import logs
+from service.core import profiles
+from service.core.auth import KeysFileError, load_keys
 from service.http_protocol import IMPORT_PATH as HTTP_PROTOCOL
 from service.settings import Settings
 
@@ -71,10 +74,18 @@ def main() -> int:
         print(f"toxicity service: invalid settings: {problems}", file=sys.stderr)
         return 2
     try:
-        load_model(settings.model_path)
+        bound = profiles.load(settings, load_keys(settings))
+    except (profiles.ProfileError, KeysFileError) as exc:
+        print(f"toxicity service: invalid profiles: {exc}", file=sys.stderr)
+        return 2
+    try:
+        bound.check(load_model(settings.model_path))
     except ToxicityError as exc:
         print(f"toxicity service: cannot load the model: {exc}", file=sys.stderr)
         return 1
+    except profiles.ProfileError as exc:
+        print(f"toxicity service: invalid profiles: {exc}", file=sys.stderr)
+        return 2
     try:
         folder, made_here = metrics_dir()
     except OSError as exc:

@@ -16,7 +16,7 @@ from service import reload as reloading
 from service.console import routes as console
 from service.coral import routes as coral
 from service.coral.decide import describe as coral_contract
-from service.core import errors
+from service.core import errors, profiles
 from service.core.auth import load_admin_keys, load_keys
 from service.core.batcher import ScoreBatcher
 from service.core.cancel import HeavySlots
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.state.model = None
     app.state.api_keys = load_keys(settings)
     app.state.admin_keys = load_admin_keys(settings)
+    app.state.profiles = profiles.load(settings, app.state.api_keys)  # ProfileError: one line, file and line
     app.state.detector = Detector()
     app.state.metrics = Metrics()
     app.state.batcher = ScoreBatcher()

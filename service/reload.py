@@ -25,6 +25,7 @@ from model import ToxicityModel, load_model
 from model.errors import ArtifactError
 from model.fast import cache as fast_cache
 from service.core.metrics import Metrics
+from service.core.profiles import NONE, ProfileError, Profiles
 from service.settings import Settings
 
 log = logging.getLogger("toxicity.reload")
@@ -41,9 +42,10 @@ class ReloadFailed(Exception):
         self.serving = serving
 
 
-def load_checked(settings: Settings) -> ToxicityModel:
-    """Load and verify the configured artifact, score a smoke text and warm it up."""
+def load_checked(settings: Settings, profiles: Profiles = NONE) -> ToxicityModel:
+    """Load and verify the configured artifact, check the profiles' presets, score a smoke text, warm it up."""
     model = load_model(settings.model_path)
+    profiles.check(model)  # a profile picking a preset this model lacks: refused before it serves
     if model.fast_path_error is None and not fast_cache.compiled():
         log.info("compiling the fast scorer once (about 20 to 40 s); later starts load it in about a second")
     model.warm_up()
@@ -72,7 +74,7 @@ def start(app: FastAPI) -> ToxicityModel:
     settings: Settings = app.state.settings
     metrics: Metrics = app.state.metrics
     try:
-        model = load_checked(settings)
+        model = load_checked(settings, app.state.profiles)
     except Exception:
         metrics.model_load_failed()
         raise
@@ -89,10 +91,10 @@ async def reload(app: FastAPI) -> tuple[str | None, str]:
         old: ToxicityModel | None = app.state.model
         previous = old.version if old is not None else None
         try:
-            model = await run_in_threadpool(load_checked, settings)
+            model = await run_in_threadpool(load_checked, settings, app.state.profiles)
         except Exception as exc:  # noqa: BLE001 - whatever breaks the new model, the old one keeps serving
             metrics.model_load_failed()
-            reason = str(exc) if isinstance(exc, ArtifactError) else f"{type(exc).__name__}: {exc}"
+            reason = str(exc) if isinstance(exc, ArtifactError | ProfileError) else f"{type(exc).__name__}: {exc}"
             log.error("model reload failed", extra={"fields": {"error": reason, "serving": previous}})
             raise ReloadFailed(reason, previous) from None
         app.state.model = model  # one assignment: each request sees the old model or the new, never a mix

@@ -7,6 +7,7 @@ against this class by a test, so add a row there when you add a field here.
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -36,6 +37,30 @@ def parse_thresholds(value: str) -> dict[str, float]:
         if not 0.0 < score <= 1.0:
             raise ValueError(f"{pair!r}: the score must be in (0, 1]")
         out[name] = score
+    return out
+
+
+PROFILE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+MAX_KEY_PROFILES = 10_000
+
+
+def parse_key_profiles(value: str) -> list[tuple[str, str]]:
+    """Parse ``key=profile`` pairs (``TOXICITY_KEY_PROFILES``); errors count pairs and never quote a key."""
+    out: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    pairs = [p.strip() for p in value.split(",") if p.strip()]
+    if len(pairs) > MAX_KEY_PROFILES:
+        raise ValueError(f"{len(pairs)} pairs; the limit is {MAX_KEY_PROFILES}")
+    for i, pair in enumerate(pairs, 1):
+        key, sep, name = (x.strip() for x in pair.rpartition("="))
+        if not sep or not key:
+            raise ValueError(f"pair {i} is not key=profile")
+        if not PROFILE_NAME.fullmatch(name):
+            raise ValueError(f"pair {i}: the profile name must be 1 to 64 of a-z, 0-9, '-' and '_'")
+        if key in seen:
+            raise ValueError(f"pair {i} repeats the key of pair {seen[key]}")
+        seen[key] = i
+        out.append((key, name))
     return out
 
 
@@ -222,6 +247,18 @@ class Settings(BaseSettings):
         "`status: REJECTED` on the Coral route (before `PREMOD`); empty is off.",
     )
 
+    profiles_file: Path | None = Field(
+        default=None,
+        description="TOML file of named threshold profiles (`[profiles.<name>]`); a bad file stops start-up "
+        "naming its line. Empty: no profiles.",
+    )
+    key_profiles: str = Field(
+        default="",
+        repr=False,
+        description="`key=profile` pairs, comma-separated: the profile a scoring key's requests use when they "
+        "name none (`/v1/score`, `/v1/moderations`).",
+    )
+
     metrics_require_key: bool = Field(
         default=False,
         description="Require an API key on `/metrics` (as on the native API) when keys are configured.",
@@ -239,7 +276,9 @@ class Settings(BaseSettings):
         description="Requests a key or IP may make at once before the per-second rate applies.",
     )
 
-    @field_validator("model_path", "api_keys_file", "admin_keys_file", "public_base_url", mode="before")
+    @field_validator(
+        "model_path", "api_keys_file", "admin_keys_file", "public_base_url", "profiles_file", mode="before"
+    )
     @classmethod
     def _empty_path_is_default(cls, value: object) -> object:
         return None if value in ("", None) else value
@@ -248,6 +287,12 @@ class Settings(BaseSettings):
     @classmethod
     def _thresholds_parse(cls, value: str) -> str:
         parse_thresholds(value)
+        return value
+
+    @field_validator("key_profiles")
+    @classmethod
+    def _key_profiles_parse(cls, value: str) -> str:
+        parse_key_profiles(value)  # raises ValueError counting pairs, never quoting a key
         return value
 
     @field_validator("coral_secrets")

@@ -132,6 +132,15 @@ class ScoreRequest(BaseModel):
         "or per-attribute thresholds in [0, 1], the others keeping the model's defaults.",
         examples=[{"INSULT": 0.7}, "high_precision"],
     )
+    profile: StrictStr | None = Field(
+        default=None,
+        max_length=64,
+        description="A threshold profile of this server's (`GET /v1/model` lists them, `TOXICITY_PROFILES_FILE`): "
+        "its thresholds decide `flagged`. Default: the API key's profile (`TOXICITY_KEY_PROFILES`), else the "
+        "model's defaults. `thresholds` as a mapping adjusts the profile's; a preset name with a profile is "
+        "refused (422).",
+        examples=["news-strict"],
+    )
 
 
 class SpanOut(BaseModel):
@@ -236,6 +245,15 @@ class AttributeOut(BaseModel):
     )
 
 
+class ProfileOut(BaseModel):
+    """A threshold profile and the thresholds it gives with the loaded model."""
+
+    name: str
+    description: str
+    preset: str | None = Field(description="The model's preset it starts from, or null for the defaults.")
+    thresholds: dict[str, float] = Field(description="Every scored attribute's threshold under this profile.")
+
+
 class ModelInfo(BaseModel):
     """The loaded model's manifest essentials."""
 
@@ -251,6 +269,10 @@ class ModelInfo(BaseModel):
         default_factory=dict,
         description="How each outside contract maps this model: `openai_moderation` (each category's attributes "
         "and rule, and the unsupported categories), `coral` (on or off, and its thresholds).",
+    )
+    profiles: list[ProfileOut] = Field(
+        default_factory=list,
+        description="The server's threshold profiles (`TOXICITY_PROFILES_FILE`), for `profile` on `/v1/score`.",
     )
 
 

@@ -20,6 +20,7 @@ from model.explain import Explanation
 from service.core.batcher import Rows, ScoreBatcher
 from service.core.cancel import NEVER, SERVER_RECEIVE, Cancel, ClientGone, watching
 from service.core.errors import ApiError, Problem
+from service.core.profiles import NONE, Profiles
 from service.core.schemas import ScoreRequest
 from service.settings import Settings
 
@@ -95,8 +96,17 @@ class ScorePlan:
     thresholds: dict[str, float]
 
 
-def plan_score(request: ScoreRequest, model: ToxicityModel, settings: Settings) -> ScorePlan:
-    """Check a native request's limits and names; return what to score, or raise a 422."""
+def plan_score(
+    request: ScoreRequest,
+    model: ToxicityModel,
+    settings: Settings,
+    profiles: Profiles = NONE,
+    key_profile: str | None = None,
+) -> ScorePlan:
+    """Check a native request's limits and names; return what to score, or raise a 422.
+
+    ``key_profile`` is the profile the request's API key defaults to (``TOXICITY_KEY_PROFILES``).
+    """
     if len(request.comments) > settings.max_batch:
         raise ApiError.one(
             422,
@@ -117,7 +127,41 @@ def plan_score(request: ScoreRequest, model: ToxicityModel, settings: Settings) 
             settings.max_explain_chars,
         )
     names = check_attributes(model, request.attributes, "attributes")
-    thresholds = model.thresholds()
+    return ScorePlan(texts, names, plan_thresholds(request, model, profiles, key_profile))
+
+
+def plan_thresholds(
+    request: ScoreRequest, model: ToxicityModel, profiles: Profiles, key_profile: str | None
+) -> dict[str, float]:
+    """Return the thresholds that decide ``flagged``, or raise a 422.
+
+    The request's ``profile`` (else the key's), then a ``thresholds`` mapping over it;
+    a ``thresholds`` preset name replaces the key's profile and is refused with a
+    request's ``profile``, which already chose its preset.
+    """
+    if request.profile is not None:
+        profile = profiles.by_name.get(request.profile)
+        if profile is None:
+            raise ApiError.one(
+                422,
+                "unknown_profile",
+                f"profile: this server has no profile {request.profile!r} (profiles: {profiles.known()})",
+                "profile",
+                profiles.known(),
+            )
+        if isinstance(request.thresholds, str):
+            raise ApiError.one(
+                422,
+                "profile_with_preset",
+                f"thresholds names the preset {request.thresholds!r} and profile names {request.profile!r}: send "
+                "one (a profile picks its own preset); per-attribute thresholds may adjust a profile",
+                "thresholds",
+            )
+        thresholds = profiles.thresholds(profile.name, model)
+    elif key_profile is not None and not isinstance(request.thresholds, str):
+        thresholds = profiles.thresholds(key_profile, model)
+    else:
+        thresholds = model.thresholds()
     if isinstance(request.thresholds, str):
         presets = model.presets()
         if request.thresholds not in presets:
@@ -130,7 +174,7 @@ def plan_score(request: ScoreRequest, model: ToxicityModel, settings: Settings) 
                 known,
             )
         thresholds.update(presets[request.thresholds])
-        return ScorePlan(texts, names, thresholds)
+        return thresholds
     for name, value in (request.thresholds or {}).items():
         if name not in thresholds:
             raise ApiError.one(
@@ -141,7 +185,7 @@ def plan_score(request: ScoreRequest, model: ToxicityModel, settings: Settings) 
                 ", ".join(thresholds),
             )
         thresholds[name] = value
-    return ScorePlan(texts, names, thresholds)
+    return thresholds
 
 
 def score_body(

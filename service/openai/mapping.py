@@ -10,7 +10,8 @@ A category the model covers is scored from its attributes by a rule:
 
 Thresholds are the model's per-attribute defaults (its ``balanced`` preset), or a
 preset's when the request's ``model`` names one (``high_precision``,
-``high_recall``). A category the model does not cover (no attribute, or an
+``high_recall``); ``routes.thresholds`` also applies threshold profiles. A
+category the model does not cover (no attribute, or an
 attribute this artifact does not score) is ``false`` with score ``0.0`` and no
 applied input types: not a judgement, and listed as unsupported by ``GET /v1/model``.
 """
@@ -100,7 +101,8 @@ def describe(model: ToxicityModel) -> dict[str, Any]:
     return {
         "endpoint": "POST /v1/moderations",
         "thresholds": "each attribute's default threshold (the balanced preset), or the preset the request's "
-        f"`model` names ({', '.join(model.presets()) or 'none in this model'})",
+        f"`model` names ({', '.join(model.presets()) or 'none in this model'}), or the threshold profile "
+        "it names, else the API key's profile (TOXICITY_KEY_PROFILES)",
         "categories": [
             {
                 "name": c.name,

@@ -22,6 +22,7 @@ from service.core.auth import matches, presented_key
 from service.core.batcher import Rows
 from service.core.deps import model_and_settings
 from service.core.errors import ApiError, Problem, not_ready
+from service.core.profiles import NONE, Profiles
 from service.core.scoring import check_texts, json_body, run_scoring
 from service.middleware.body_guard import JSONRoute
 from service.openai import mapping
@@ -102,7 +103,26 @@ def _items(body: ModerationRequest) -> Sequence[str | Part]:
     return [body.input] if isinstance(body.input, str) else body.input
 
 
-def plan_moderation(body: ModerationRequest, model: ToxicityModel, settings: Settings) -> ModerationPlan:
+def thresholds(
+    body: ModerationRequest, model: ToxicityModel, profiles: Profiles, key_profile: str | None
+) -> dict[str, float]:
+    """Return the thresholds behind ``flagged``: ``model`` naming a preset or a profile, else the key's profile.
+
+    Any other ``model`` (OpenAI's own names) keeps the key's profile, or the model's defaults.
+    """
+    if body.model is not None and body.model in model.presets():
+        return mapping.thresholds_for(model, body.model)
+    named = body.model if body.model in profiles.by_name else key_profile
+    return profiles.thresholds(named, model) if named is not None else model.thresholds()
+
+
+def plan_moderation(
+    body: ModerationRequest,
+    model: ToxicityModel,
+    settings: Settings,
+    profiles: Profiles = NONE,
+    key_profile: str | None = None,
+) -> ModerationPlan:
     """Check the inputs against the native limits; return what to score, or raise a 400 naming each problem."""
     items = _items(body)
     if not items:
@@ -136,7 +156,7 @@ def plan_moderation(body: ModerationRequest, model: ToxicityModel, settings: Set
         raise ApiError(422, problems)
     check_texts(texts, "input" if isinstance(body.input, str) else "input[{i}]", settings)
     live = mapping.covered(model)
-    return ModerationPlan(texts, mapping.needed(live), live, mapping.thresholds_for(model, body.model))
+    return ModerationPlan(texts, mapping.needed(live), live, thresholds(body, model, profiles, key_profile))
 
 
 def moderation_body(body: ModerationRequest, model: ToxicityModel, plan: ModerationPlan, rows: Rows) -> dict[str, Any]:
@@ -165,13 +185,15 @@ async def moderations(
     `GET /v1/model`); the ones it does not cover are always `false` with score `0.0`.
     """
     model, settings = model_and_settings(request)
+    profiles: Profiles = request.app.state.profiles
+    key_profile = profiles.for_key(presented_key(request.scope, perspective=False)) if profiles.keys else None
     items = _items(body)
     request.state.comments = len(items)
     chars = sum(len(item) if isinstance(item, str) else len(item.text or "") for item in items)
     result = await run_scoring(
         request.app.state.batcher,
         model,
-        lambda: plan_moderation(body, model, settings),
+        lambda: plan_moderation(body, model, settings, profiles, key_profile),
         lambda plan, rows, cancel: moderation_body(body, model, plan, rows),
         chars,
         request=request,  # a large request in the thread pool stops if its client leaves

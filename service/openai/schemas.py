@@ -80,8 +80,9 @@ class ModerationRequest(BaseModel):
         default=None,
         max_length=256,
         description="Echoed in the response. A preset name of the loaded model (`high_precision`, `balanced`, "
-        "`high_recall`; see `GET /v1/model`) sets the thresholds behind `flagged`; any other name uses the "
-        "model's default thresholds.",
+        "`high_recall`; see `GET /v1/model`) or a threshold profile of this server's sets the thresholds behind "
+        "`flagged`; any other name uses the API key's profile (`TOXICITY_KEY_PROFILES`), else the model's "
+        "default thresholds.",
     )
 
 

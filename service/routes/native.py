@@ -6,14 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 
-from service.core.auth import native_key
+from service.core.auth import native_key, presented_key
 from service.core.deps import ModelDep, SettingsDep, model_and_settings
+from service.core.profiles import Profiles
 from service.core.schemas import (
     EXAMPLES,
     AttributeOut,
     ErrorResponse,
     ModelInfo,
     PresetOut,
+    ProfileOut,
     ScoreRequest,
     ScoreResponse,
 )
@@ -32,7 +34,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {
         "model": ErrorResponse,
         "description": "A field is wrong: empty or too long text, too many comments, unknown attribute, bad threshold, "
-        "wrong type.",
+        "unknown profile, wrong type.",
     },
     429: {
         "model": ErrorResponse,
@@ -60,12 +62,14 @@ async def score(
     with their exact contribution to the raw logit.
     """
     model, settings = model_and_settings(http)
+    profiles: Profiles = http.app.state.profiles
+    key_profile = profiles.for_key(presented_key(http.scope, perspective=False)) if profiles.keys else None
     http.state.comments = len(request.comments)
     chars = sum(len(c.text) for c in request.comments)
     result = await run_scoring(
         http.app.state.batcher,
         model,
-        lambda: plan_score(request, model, settings),
+        lambda: plan_score(request, model, settings, profiles, key_profile),
         lambda plan, rows, cancel: score_body(request, model, settings, plan, rows, cancel),
         chars,
         heavy=request.explain,
@@ -126,4 +130,8 @@ def model_info(model: ModelDep, settings: SettingsDep, http: Request) -> ModelIn
             "max_span_sentences": settings.max_span_sentences,
         },
         contracts={name: describe(model) for name, describe in getattr(http.app.state, "contracts", {}).items()},
+        profiles=[
+            ProfileOut(name=p.name, description=p.description, preset=p.preset, thresholds=p.resolve(model))
+            for p in http.app.state.profiles.by_name.values()
+        ],
     )
