@@ -135,18 +135,9 @@ export function correctButton(text, result) {
   return holder;
 }
 
-// The native route (POST /v1/suggestions) marks the source "console"; a server without it
-// answers 404, and the correction goes to Perspective's suggestscore, into the same store.
+// The native feedback route stores the correction in the suggestion store with source "console".
 async function recordCorrection(text, attribute, label) {
-  try {
-    const out = await call("POST", "v1/suggestions", { text, attribute, label, source: "console" });
-    return `as suggestion ${out.id}`;
-  } catch (e) {
-    if (e.status !== 404) throw e;
-  }
-  const body = { comment: { text }, attributeScores: { [attribute]: { summaryScore: { value: label } } },
-    clientToken: "console" };
-  await call("POST", "v1alpha1/comments:suggestscore", body, { perspective: true });
-  return "through comments:suggestscore";
+  const out = await call("POST", "v1/suggestions", { text, attribute, label, source: "console" });
+  return `as suggestion ${out.id}`;
 }
 
