@@ -16,6 +16,7 @@ changes the model.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,10 @@ from service.routes.openapi_doc import document
 STATIC_URL = "/static-offline-docs"
 """Where fastapi-offline mounts its vendored files (``FastAPIOffline``'s default)."""
 REDOC_BUNDLE_URL = "/docs-assets/redoc.standalone.js"
-REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
-EMPTY_IMAGE = b"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"
+REDOC_LOGO = re.compile(rb'src:"[^"]*/logo-mini\.svg"')
+"""The footer logo's address in Redoc's bundle, wherever the bundle points it."""
+EMPTY_IMAGE = b'src:"data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"'
+"""A transparent 1x1 GIF, inline: the logo shows nothing and loads nothing."""
 
 POLICY = "; ".join(
     (
@@ -54,7 +57,7 @@ POLICY = "; ".join(
 def redoc_bundle() -> bytes:
     """Return fastapi-offline's Redoc bundle with its CDN logo replaced by an empty inline image."""
     path = Path(fastapi_offline.__file__).parent / "static" / "redoc.standalone.js"
-    return path.read_bytes().replace(REDOC_LOGO, EMPTY_IMAGE)
+    return REDOC_LOGO.sub(EMPTY_IMAGE, path.read_bytes())
 
 
 def _page(html: HTMLResponse) -> HTMLResponse:
