@@ -73,7 +73,13 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
         model = reloading.start(app)
         app.state.detector.load()
         app.state.suggestions = SuggestionStore(settings.suggestions_db, settings.suggestions_max_bytes)
-        purging = asyncio.create_task(keep_purged(app.state.suggestions, settings.suggestions_retention_days))
+        purging = asyncio.create_task(
+            keep_purged(
+                app.state.suggestions,
+                settings.suggestions_retention_days,
+                settings.suggestions_accepted_retention_days,
+            )
+        )
         log.info(
             "model loaded",
             extra={"fields": {"version": model.version, "fast_path": model.fast_path_error or "on"}},

@@ -216,7 +216,15 @@ class Settings(BaseSettings):
         default=90,
         ge=1,
         le=36_500,
-        description="Suggestions older than this many days are deleted, at start-up and every hour.",
+        description="Pending and rejected suggestions older than this many days are deleted, at start-up and "
+        "every hour; accepted ones are kept (see the next setting).",
+    )
+    suggestions_accepted_retention_days: int = Field(
+        default=0,
+        ge=0,
+        le=36_500,
+        description="Accepted suggestions (training data) older than this many days are deleted too; "
+        "0 keeps them until an operator deletes them.",
     )
     suggestions_max_bytes: int = Field(
         default=1024**3,

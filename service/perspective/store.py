@@ -7,10 +7,11 @@ process, guarded by a lock; several worker processes share the file through
 SQLite's own locking (the connection's ``timeout`` is its busy timeout).
 
 Bounded three ways (issue 20): the file and its ``-wal``/``-shm`` are private to the
-service's user (0600, folders it creates 0700); rows older than the retention are
-deleted at start-up and every hour, a few hundred per transaction so writers never
-wait long; and a store whose rows take ``max_bytes`` refuses new ones (``StoreFull``)
-rather than grow until the disk is full.
+service's user (0600, folders it creates 0700); pending and rejected rows older than
+the retention are deleted at start-up and every hour, a few hundred per transaction so
+writers never wait long (accepted rows are moderators' decisions, training data: they
+stay, unless an operator sets a retention of their own); and a store whose rows take
+``max_bytes`` refuses new ones (``StoreFull``) rather than grow until the disk is full.
 
 Review state (issue 23): each row has a ``status`` (``pending``, ``accepted``,
 ``rejected``), a ``source`` (``api``: ``comments:suggestscore`` or ``POST
@@ -247,9 +248,16 @@ class SuggestionStore:
         if used + size > self.max_bytes:
             raise StoreFull(used, self.max_bytes)
 
-    def purge(self, older_than: datetime) -> int:
-        """Delete every suggestion received before ``older_than``, a batch per transaction; return how many."""
+    def purge(self, older_than: datetime, accepted_older_than: datetime | None = None) -> int:
+        """Delete pending and rejected suggestions received before ``older_than``; return how many.
+
+        Accepted ones are moderators' decisions, training data: they stay unless
+        ``accepted_older_than`` is given, and then go once received before it. A batch
+        per transaction.
+        """
         cutoff = _timestamp(older_than)
+        # '' sorts before every timestamp: with no cutoff of their own, no accepted row matches.
+        accepted_cutoff = "" if accepted_older_than is None else _timestamp(accepted_older_than)
         deleted = 0
         while True:
             with self._lock:
@@ -259,8 +267,10 @@ class SuggestionStore:
                 try:
                     cur = self._db.execute(
                         "DELETE FROM suggestions WHERE id IN (SELECT id FROM suggestions"
-                        " WHERE received_at < ? ORDER BY received_at LIMIT ?)",
-                        (cutoff, PURGE_BATCH),
+                        " WHERE received_at < ?"  # the later cutoff: a range on the received_at index
+                        " AND (status = 'accepted' AND received_at < ? OR status <> 'accepted' AND received_at < ?)"
+                        " ORDER BY received_at LIMIT ?)",
+                        (max(cutoff, accepted_cutoff), accepted_cutoff, cutoff, PURGE_BATCH),
                     )
                     self._db.execute("COMMIT")
                 except BaseException:
@@ -283,12 +293,19 @@ class SuggestionStore:
             self._db.close()
 
 
-async def keep_purged(store: SuggestionStore, retention_days: int, every: float = PURGE_EVERY_SECONDS) -> None:
-    """Delete suggestions older than ``retention_days`` now, then every ``every`` seconds, until cancelled."""
+async def keep_purged(
+    store: SuggestionStore, retention_days: int, accepted_days: int = 0, every: float = PURGE_EVERY_SECONDS
+) -> None:
+    """Purge now, then every ``every`` seconds, until cancelled: unaccepted rows past ``retention_days``.
+
+    Accepted rows go after ``accepted_days``, or never when it is 0.
+    """
     while True:
-        older_than = datetime.now(UTC) - timedelta(days=retention_days)
+        now = datetime.now(UTC)
+        older_than = now - timedelta(days=retention_days)
+        accepted = now - timedelta(days=accepted_days) if accepted_days else None
         try:
-            deleted = await anyio.to_thread.run_sync(store.purge, older_than)
+            deleted = await anyio.to_thread.run_sync(store.purge, older_than, accepted)
         except sqlite3.Error as exc:  # a busy or failing disk: try again next time, the service serves on
             log.warning("suggestion purge failed", extra={"fields": {"error": type(exc).__name__}})
         else:

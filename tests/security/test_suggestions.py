@@ -146,23 +146,47 @@ async def test_suggest_key_rule_is_separate_from_scoring(tiny_artifact: Path, tm
     assert rows(tmp_path / "b.db") == 0
 
 
-async def test_old_suggestions_are_purged_at_start_up(tiny_artifact: Path, tmp_path: Path) -> None:
+def _age(db: Path, days: int, texts: list[str], status: str = "pending") -> None:
+    when = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="milliseconds")
+    with closing(sqlite3.connect(db)) as con, con:
+        con.executemany(
+            "INSERT INTO suggestions (received_at, comment_text, attribute_scores, status) VALUES (?, ?, '{}', ?)",
+            [(when, t, status) for t in texts],
+        )
+
+
+async def _texts_after_purge(tiny_artifact: Path, db: Path, left: int, **settings: Any) -> list[str]:
+    """Start the app on ``db`` until its start-up purge leaves ``left`` rows; return the texts kept."""
+    async for _ in app_client(tiny_artifact, db, **settings):
+        deadline = time.monotonic() + 30
+        while rows(db) > left and time.monotonic() < deadline:
+            await anyio.sleep(0.05)
+    with closing(sqlite3.connect(db)) as con:
+        return sorted(r[0] for r in con.execute("SELECT comment_text FROM suggestions"))
+
+
+async def test_old_suggestions_are_purged_at_start_up_but_accepted_ones_are_kept(
+    tiny_artifact: Path, tmp_path: Path
+) -> None:
     db = tmp_path / "s.db"
     async for c in app_client(tiny_artifact, db):  # creates the store
         assert (await c.post(SUGGEST, json={"comment": {"text": "recent"}, "attributeScores": SCORES})).is_success
-    old = (datetime.now(UTC) - timedelta(days=91)).isoformat(timespec="milliseconds")  # the default keeps 90
-    with closing(sqlite3.connect(db)) as con, con:
-        con.executemany(
-            "INSERT INTO suggestions (received_at, comment_text, attribute_scores) VALUES (?, ?, '{}')",
-            [(old, f"old {i}") for i in range(1_200)],  # more than one purge batch
-        )
-    assert rows(db) == 1_201
-    async for _ in app_client(tiny_artifact, db):
-        deadline = time.monotonic() + 30
-        while rows(db) > 1 and time.monotonic() < deadline:
-            await anyio.sleep(0.05)
-    with closing(sqlite3.connect(db)) as con:
-        assert [r[0] for r in con.execute("SELECT comment_text FROM suggestions")] == ["recent"]
+    _age(db, 91, [f"old {i}" for i in range(1_200)])  # the default keeps 90 days; more than one purge batch
+    _age(db, 91, ["old rejected"], "rejected")
+    _age(db, 400, ["decision 1", "decision 2"], "accepted")  # moderators' decisions: training data
+    assert rows(db) == 1_204
+    assert await _texts_after_purge(tiny_artifact, db, 3) == ["decision 1", "decision 2", "recent"]
+
+
+async def test_accepted_suggestions_have_a_retention_of_their_own(tiny_artifact: Path, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    async for _ in app_client(tiny_artifact, db):  # creates the store
+        pass
+    _age(db, 10, ["recent decision"], "accepted")
+    _age(db, 40, ["old decision"], "accepted")
+    _age(db, 40, ["pending, within 90 days"])
+    kept = await _texts_after_purge(tiny_artifact, db, 2, suggestions_accepted_retention_days=30)
+    assert kept == ["pending, within 90 days", "recent decision"]
 
 
 async def test_store_files_are_private(tiny_artifact: Path, tmp_path: Path) -> None:
