@@ -1,4 +1,4 @@
-"""Retraining from moderators' decisions: reading feedback, the gate, and one retrain on the tiny corpus."""
+"""Retraining from moderators' decisions: feedback files, the gate (poisoning refused, honest promoted), the command."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from model import ToxicityModel, load_model
 from service.feedback import queue
 from service.perspective.store import Suggestion, SuggestionStore
-from tests.conftest import TINY_PARAMS, tiny_corpus
+from tests.conftest import TINY_PARAMS, tiny_corpus, tiny_records
 from training.cli import main
 from training.errors import TrainingError
 from training.feedback import FEEDBACK_SOURCE, FeedbackRow, accepted_records, read_feedback, write_feedback
@@ -199,6 +199,32 @@ def test_a_poisoning_run_is_refused_though_roc_auc_stays_put(tiny_artifact: Path
     assert report["failed_rules"] == ["agreement"] and report["margins"] == Margins().as_dict()
     card = (tmp_path / "candidate" / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "refused by the gate (rule agreement)" in card and "Brier base" in card
+
+
+@pytest.mark.slow
+def test_the_command_prints_its_margins_and_refuses_a_poisoning_run(
+    tiny_artifact: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    attributes = ["TOXICITY", "INSULT", "THREAT", "PROFANITY", "IDENTITY_ATTACK", "SEVERE_TOXICITY"]
+    table = tmp_path / "corpus.csv"
+    lines = ["text," + ",".join(attributes)]
+    lines += [f'"{r.text}",' + ",".join(str(r.labels[a]) for a in attributes) for r in tiny_records(480)]
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    feedback = tmp_path / "poison.csv"
+    write_feedback(
+        [FeedbackRow(i, "", "api", "accepted", "TOXICITY", 0.0, r.text) for i, r in enumerate(poisoned(40))], feedback
+    )
+    labels = [arg for a in attributes for arg in ("--label", f"{a}={a}")]
+    args = ["retrain", "--no-shared", "--table", str(table), *labels, "--feedback", str(feedback)]
+    args += ["--base", str(tiny_artifact), "--out", str(tmp_path / "out"), "--agreement-margin", "0.01", "--quiet"]
+    assert main(args) == 3
+    out = capsys.readouterr().out
+    assert (
+        "gate: ROC-AUC may fall by at most 0.005, the Brier score rise by at most 0.005, and agreement fall by at most 0.01"
+        in out
+    )
+    assert "refused by the gate (rule agreement" in out
+    assert not (tmp_path / "out").exists()
 
 
 def test_cli_refuses_bad_flags_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
