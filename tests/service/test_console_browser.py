@@ -248,3 +248,7 @@ def test_console_uses_profiles_and_the_review_queue(tmp_path: Path) -> None:
             ("accepted", "console", INSULT, "0")
         ]
         assert load_queue(page, "op-key", queue_status="pending") == [through_api]
+        assert fits(page, "#queue-result .table-wrap")
+        page.set_viewport_size({"width": 400, "height": 900})  # the queue as cards, nothing wider than the window
+        assert fits(page, "#queue-result .table-wrap")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 400
