@@ -43,15 +43,12 @@ class Margins:
 
     def describe(self) -> str:
         """Return the margins as the command prints them and the card states them."""
+        small = f"in a part of fewer than {round(1 / self.agreement)} rows" if self.agreement > 0 else "in any part"
         return (
             f"ROC-AUC may fall by at most {self.roc_auc}, the Brier score rise by at most {self.brier}, and "
-            f"agreement fall by at most {self.agreement} (or one row, in a part of fewer than "
-            f"{self.rows_seen()} rows), per attribute, pooled and per source, on the shared validation rows"
+            f"agreement fall by at most {self.agreement} (or one row, {small}), per attribute, pooled and per "
+            "source, on the shared validation rows"
         )
-
-    def rows_seen(self) -> int:
-        """Return the fewest rows in which the agreement margin is at least one row."""
-        return round(1 / self.agreement) if self.agreement > 0 else 0
 
     def as_dict(self) -> dict[str, float]:
         """Return the margins for the report."""
