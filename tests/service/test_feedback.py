@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,14 +26,10 @@ SCORER = {"Authorization": "Bearer score-key"}
 
 
 @pytest.fixture
-async def keyed(tiny_artifact: Path, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of an app with a scoring key and an operator key."""
+async def keyed(tiny_artifact: Path, store_settings: dict[str, Any]) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app with a scoring key and an operator key, on each store backend (SQLite, PostgreSQL)."""
     settings = Settings(
-        model_path=tiny_artifact,
-        api_keys="score-key",
-        admin_keys="op-key",
-        suggestions_db=tmp_path / "s.sqlite3",
-        max_text_bytes=200,
+        model_path=tiny_artifact, api_keys="score-key", admin_keys="op-key", max_text_bytes=200, **store_settings
     )
     async for c in running(create_app(settings)):
         yield c
