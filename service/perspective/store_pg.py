@@ -148,7 +148,7 @@ class PostgresStore:
             log.warning(
                 "suggestion store unreachable", extra={"fields": {"store": self.where, "error": type(exc).__name__}}
             )
-            raise StoreUnavailable(f"the feedback store (PostgreSQL) is unreachable: {type(exc).__name__}") from None
+            raise StoreUnavailable(f"PostgreSQL, TOXICITY_FEEDBACK_URL: {type(exc).__name__}") from None
 
     def migrate(self) -> None:
         """Bring the schema to ``SCHEMA_VERSION`` under the advisory lock; refuse a newer schema."""

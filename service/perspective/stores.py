@@ -63,7 +63,7 @@ def open_store(settings: Settings) -> FeedbackStore:
 def unavailable(exc: StoreUnavailable) -> ApiError:
     """Return the 503 of a request the unreachable store could not serve."""
     message = (
-        f"The feedback store is unavailable ({exc}); nothing was stored or changed. "
+        f"The feedback store is unreachable ({exc}): nothing was stored or changed. "
         f"Retry in {RETRY_SECONDS} s; the service reconnects by itself."
     )
     return ApiError.one(503, "feedback_store_unavailable", message, None, None, {"Retry-After": str(RETRY_SECONDS)})

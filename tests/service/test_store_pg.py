@@ -161,7 +161,9 @@ async def test_losing_the_server_is_a_503_until_it_is_back(
             r = await c.post(SUGGEST, json=body)
             assert r.status_code == 503, r.text
             error = r.json()["error"]
-            assert error["status"] == "UNAVAILABLE" and "feedback store" in error["message"]
+            assert error["status"] == "UNAVAILABLE"
+            assert error["message"].startswith("The feedback store is unreachable (PostgreSQL, TOXICITY_FEEDBACK_URL: ")
+            assert "nothing was stored" in error["message"]
             assert error["details"][0]["errorType"] == "FEEDBACK_STORE_UNAVAILABLE"
             assert r.headers["Retry-After"] == str(stores.RETRY_SECONDS)
             r = await c.post("/v1/suggestions", json=native)
