@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -70,15 +71,21 @@ def serving(tiny_artifact: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def keyed(serving: Path, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+def keyed_store(tmp_path: Path) -> dict[str, Any]:
+    """The ``keyed`` app's suggestion store: SQLite here; a module may override it (``store_settings``)."""
+    return {"suggestions_db": tmp_path / "s.sqlite3"}
+
+
+@pytest.fixture
+async def keyed(serving: Path, keyed_store: dict[str, Any]) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app serving ``serving``, with a scoring key, an operator key and no suggestion quota."""
     settings = Settings(
         model_path=serving,
         api_keys="score-key",
         admin_keys="op-key",
-        suggestions_db=tmp_path / "s.sqlite3",
         suggest_per_minute=0,
         max_text_bytes=200,
+        **keyed_store,
     )
     async for c in running(create_app(settings)):
         yield c

@@ -8,6 +8,7 @@ import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +19,12 @@ from service.settings import Settings
 from tests.service.conftest import ADMIN, SCORER, running
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def keyed_store(store_settings: dict[str, Any]) -> dict[str, Any]:
+    """Run this module's queue tests on each store backend (SQLite, PostgreSQL)."""
+    return store_settings
 
 
 async def _suggest(client: httpx.AsyncClient, text: str, label: int, source: str = "console", **kw: object) -> int:
