@@ -51,12 +51,24 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text-column", required=True, metavar="NAME", help="the column (or JSON key) holding text")
     p.add_argument("--rejects", type=Path, metavar="PATH", help="bad rows (JSONL); default NAME.rejects.jsonl")
     p.add_argument("--output-format", choices=FORMAT_NAMES, help="OUTPUT's format when its name does not say it")
-    p.add_argument("--workers", type=_bounded(0, 256, "--workers"), help="worker processes (default: every core)")
-    p.add_argument("--chunk-rows", type=_bounded(100, 1_000_000, "--chunk-rows"), default=10_000, help="rows per chunk")
+    p.add_argument(
+        "--workers",
+        type=_bounded(0, 256, "--workers"),
+        metavar="N",
+        help="worker processes (default: every core; 0: score in this process)",
+    )
+    p.add_argument(
+        "--chunk-rows",
+        type=_bounded(100, 1_000_000, "--chunk-rows"),
+        default=10_000,
+        metavar="N",
+        help="rows per chunk, the unit of work and of --resume (default %(default)s)",
+    )
     p.add_argument(
         "--max-text-bytes",
         type=_bounded(1, 1_048_576, "--max-text-bytes"),
         default=20_480,
+        metavar="N",
         help="longest text in bytes of UTF-8, as the service's TOXICITY_MAX_TEXT_BYTES (default %(default)s)",
     )
     flags = p.add_mutually_exclusive_group()
@@ -88,6 +100,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     if args.id_column == args.text_column:
         print("toxicity score: --id-column and --text-column must be two columns", file=sys.stderr)
+        return 2
+    if args.profiles_file is not None and args.profile is None:
+        print("toxicity score: --profiles-file is used only with --profile NAME", file=sys.stderr)
         return 2
     opts = Options(
         input=args.input,
