@@ -124,7 +124,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     )
     try:
         run(opts)
-    except (BulkError, ToxicityError) as exc:
+    except (BulkError, ToxicityError, OSError) as exc:  # OSError: a folder not writable, a disk full
         print(f"toxicity score: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

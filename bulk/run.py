@@ -5,7 +5,8 @@ stays flat whatever the input's size; results are committed in input order
 (``bulk.state``), so the output's rows are the input's order. ``workers=0``
 scores in this process (for tests and debugging). The model is loaded here once
 to resolve thresholds and fingerprint the run, then dropped before the workers
-start; each worker loads it once (``bulk.rows.init``).
+start; each worker loads it once (``bulk.rows.init``); with ``workers=0`` the one
+loaded here scores.
 
 Duplicate ids are scored and written like any row (one output row per good
 input row, in order): checking uniqueness would hold every id in memory, which
@@ -29,7 +30,7 @@ from bulk.errors import BulkError
 from bulk.formats import SUFFIX, Kind, check_available, kind_of
 from bulk.progress import Progress
 from bulk.readers import read_chunks
-from bulk.state import RunState, fingerprint
+from bulk.state import RunState, fingerprint, partial_folder
 from bulk.summary import finish, thresholds_for
 
 
@@ -81,10 +82,12 @@ def _check_paths(opts: Options, out_kind: Kind) -> tuple[Path, Path]:
     paths = [opts.output.resolve(), rejects.resolve(), summary.resolve()]
     if opts.input.resolve() in paths or len(set(paths)) < 3:
         raise BulkError(f"INPUT, OUTPUT, the rejects ({rejects}) and the summary ({summary}) must be four files")
-    if not opts.output.parent.is_dir():
-        raise BulkError(f"OUTPUT's folder {opts.output.parent} does not exist")
+    for what, path in (("OUTPUT", opts.output), ("--rejects", rejects)):
+        if not path.parent.is_dir():
+            raise BulkError(f"{what}'s folder {path.parent} does not exist")
     existing = [str(p) for p in (opts.output, rejects) if p.exists()]
-    if existing and not opts.overwrite:
+    ours = opts.resume and partial_folder(opts.output).is_dir()  # killed while writing the final files
+    if existing and not opts.overwrite and not ours:
         raise BulkError(f"{' and '.join(existing)} already exist(s); add --overwrite to replace")
     return rejects, summary
 

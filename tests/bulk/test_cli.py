@@ -56,6 +56,7 @@ def test_flagged_by_profile_in_csv(tmp_path: Path, src: Path, shipped: ToxicityM
         (["--id-column", "nope", "--text-column", "body"], "no column --id-column 'nope'"),
         (["--id-column", "id", "--text-column", "body", "--profile", "x"], "--profile needs --profiles-file"),
         (["--id-column", "body", "--text-column", "body"], "must be two columns"),
+        (["--id-column", "id", "--text-column", "body", "--rejects", "/nonexistent/r.jsonl"], "folder /nonexistent"),
         (["--id-column", "id", "--text-column", "body", "--profiles-file", "p.toml"], "used only with --profile"),
         (["--id-column", "TOXICITY", "--text-column", "body"], "also the name of an output column"),
     ],
