@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -61,6 +62,8 @@ def read_chunks(
             yield from _csv(source, id_column, text_column, chunk_rows)
         else:
             yield from _jsonl(source, chunk_rows, line_limit(max_text_bytes))
+    except (EOFError, OSError, zlib.error) as exc:  # a truncated or corrupt compressed file
+        raise BulkError(f"INPUT {path}: cannot be read past byte {source.position():,}: {exc}") from None
     finally:
         source.close()
 

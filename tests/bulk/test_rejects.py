@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
+from bulk.errors import BulkError
 from bulk.run import Options, run
 from service.settings import Settings
-from tests.bulk.conftest import read_output, score
+from tests.bulk.conftest import comments, read_output, score, write_input
 
 
 def rejects(path: Path) -> list[dict[str, object]]:
@@ -136,3 +138,11 @@ def test_default_text_limit_is_the_services() -> None:
     add_command(parser.add_subparsers())
     args = parser.parse_args(["score", "a.csv", "b.csv", "--id-column", "i", "--text-column", "t"])
     assert args.max_text_bytes == Settings().max_text_bytes == Options(Path(), Path(), "i", "t").max_text_bytes
+
+
+def test_truncated_compressed_input_stops_with_a_message(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.csv.gz", [{"id": i, "body": t} for i, t in comments(500)])
+    src.write_bytes(src.read_bytes()[:-200])
+    with pytest.raises(BulkError, match=r"cannot be read past byte .*ended before the end-of-stream"):
+        run(Options(src, tmp_path / "out.csv", "id", "body", workers=0, chunk_rows=100, quiet=True))
+    assert not (tmp_path / "out.csv").exists()
