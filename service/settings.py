@@ -7,7 +7,6 @@ against this class by a test, so add a row there when you add a field here.
 from __future__ import annotations
 
 import ipaddress
-import re
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from model.attributes import ATTRIBUTE_NAMES
+from model.profiles import PROFILE_NAME
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 CORAL_MAX_SECRETS = 8  # Coral signs with every active secret: two while one is rotated out
@@ -40,7 +40,6 @@ def parse_thresholds(value: str) -> dict[str, float]:
     return out
 
 
-PROFILE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 MAX_KEY_PROFILES = 10_000
 
 
