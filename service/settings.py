@@ -7,6 +7,7 @@ against this class by a test, so add a row there when you add a field here.
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Literal
 
