@@ -52,6 +52,9 @@ class TrainParams:
 
     features: FeatureParams = field(default_factory=FeatureParams)
     c_grid: tuple[float, ...] = (0.5, 1.0, 2.0)
+    c_fixed: tuple[tuple[str, float], ...] = ()
+    """(attribute, C) pairs that skip the search over ``c_grid``: a retrain keeps its base's choices, so a
+    handful of new rows cannot flip a head's C and move every source's figures (``training.retrain``)."""
     augment: bool = False
     """Fit with per-source feature augmentation (shared plus per-source weights) instead of one pooled model."""
     alpha_grid: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0)
@@ -75,6 +78,11 @@ class TrainParams:
     built_share: float = 1.0
     """Weight of a built long comment, relative to a real one, when fitting the combiners."""
     n_jobs: int = 2
+
+    def c_grid_for(self, attribute: str) -> tuple[float, ...]:
+        """Return the values of C cross-validation tries for ``attribute``."""
+        fixed = dict(self.c_fixed)
+        return (fixed[attribute],) if attribute in fixed else self.c_grid
 
     def as_dict(self) -> dict[str, object]:
         """Return the parameters as plain JSON-able values."""
@@ -293,9 +301,9 @@ def fit_heads(
 
 
 def _run_jobs(tasks: list[_Task], params: TrainParams, say: Progress) -> dict[int, Head]:
-    pending = deque(_Job(i, c, f) for i in range(len(tasks)) for c in params.c_grid for f in range(params.folds))
+    grids = [params.c_grid_for(t.attribute) for t in tasks]
+    pending = deque(_Job(i, c, f) for i in range(len(tasks)) for c in grids[i] for f in range(params.folds))
     finals: deque[_Job] = deque()
-    n_cv = len(params.c_grid) * params.folds
     cv: dict[int, dict[tuple[float, int], Any]] = {i: {} for i in range(len(tasks))}
     chosen: dict[int, _Choice] = {}
     heads: dict[int, Head] = {}
@@ -306,7 +314,7 @@ def _run_jobs(tasks: list[_Task], params: TrainParams, say: Progress) -> dict[in
             heads[job.task] = _finish(task, chosen.pop(job.task), result, say)
             return
         cv[job.task][(job.c, job.fold)] = result
-        if len(cv[job.task]) == n_cv:
+        if len(cv[job.task]) == len(grids[job.task]) * params.folds:
             chosen[job.task] = _select(task, cv.pop(job.task), params, say)
             finals.append(_Job(job.task, chosen[job.task].c, None))
 
@@ -349,7 +357,7 @@ def _select(task: _Task, fits: dict[tuple[float, int], Any], params: TrainParams
     """Pick C and alpha by the out-of-fold macro AUC."""
     table: dict[str, float] = {}
     best: tuple[float, float, float, NDArray[np.float64]] | None = None
-    for c in params.c_grid:
+    for c in params.c_grid_for(task.attribute):
         z_shared, z_spec = _out_of_fold(task, fits, c, params.folds)
         for alpha in params.alpha_grid:
             z = z_shared + alpha * z_spec

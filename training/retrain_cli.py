@@ -16,6 +16,7 @@ site keeps outside the service; ``retrain --feedback`` reads that file, and
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,17 @@ from training.errors import TrainingError
 
 REFUSED = 3
 """Exit code of a retrain whose candidate the gate refused."""
+
+
+def base_c(manifest: Mapping[str, Any] | None) -> tuple[tuple[str, float], ...]:
+    """Return the (attribute, C) pairs the base model chose, from its manifest; empty if it records none."""
+    attributes = (manifest or {}).get("attributes", {})
+    out = []
+    for name, entry in attributes.items():
+        c = (entry.get("hyperparameters") or {}).get("C")
+        if isinstance(c, int | float) and c > 0:
+            out.append((name, float(c)))
+    return tuple(out)
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:
@@ -49,7 +61,14 @@ def cmd_retrain(args: argparse.Namespace) -> int:
         left = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items())) or "none"
         say(f"feedback: {len(feedback)} accepted comments from {args.feedback} (left out: {left})")
     base = load_model(args.base)
-    params = TrainParams(seed=args.seed, validation_fraction=args.validation_fraction, n_jobs=args.jobs)
+    params = TrainParams(
+        seed=args.seed,
+        validation_fraction=args.validation_fraction,
+        n_jobs=args.jobs,
+        c_fixed=() if args.search_c else base_c(base.manifest),
+    )
+    if say and params.c_fixed:
+        say("keeping the base's C per attribute: " + ", ".join(f"{a} {c:g}" for a, c in params.c_fixed))
     corpus = _corpus(args, params.validation_fraction, params.seed)
     candidate = args.candidate or args.out.with_name(f"{args.out.name}.candidate")
     result = retrain(
@@ -128,6 +147,11 @@ def add_commands(sub: Any) -> None:
         "or one row in a smaller part (default: %(default)s)",
     )
     r.add_argument("--force", action="store_true", help="promote even if the gate refuses")
+    r.add_argument(
+        "--search-c",
+        action="store_true",
+        help="search C again for every head instead of keeping the base's (its choice can flip on a few new rows)",
+    )
     r.add_argument("--feedback-weight", type=float, default=5.0, help="weight of one decision (default: %(default)s)")
     r.add_argument("--jobs", type=int, default=2, help="parallel fits (default: %(default)s)")
     r.add_argument("--quiet", action="store_true", help="no progress output")

@@ -19,6 +19,7 @@ from training.feedback import FEEDBACK_SOURCE, FeedbackRow, accepted_records, re
 from training.gate import Margins, gate
 from training.records import Record
 from training.retrain import promote, retrain
+from training.retrain_cli import base_c
 
 GRONKS = [f"what a gronk you are, {name} number {i}" for i, name in enumerate(["sam", "kim", "lee", "max"] * 8)]
 """Insults in a word the tiny corpus never saw: the tiny model scores them low until moderators say otherwise."""
@@ -283,3 +284,53 @@ def test_promote_replaces_a_folder_or_repoints_a_symlink(tmp_path: Path) -> None
     assert link.is_symlink() and link.resolve() == (tmp_path / "current-v2").resolve()
     assert (link / "manifest.json").read_text(encoding="utf-8") == "new"
     assert old.is_dir()  # the previous version stays for a rollback
+
+
+def test_a_retrain_keeps_the_base_models_c_per_head(tiny_artifact: Path, tmp_path: Path) -> None:
+    """A few new rows must not flip a head's C: the retrain fits each head at the base's C, and says so."""
+    base = load_model(tiny_artifact)
+    chosen = base_c(base.manifest)
+    assert {a for a, _ in chosen} == set(base.attributes)
+    odd = tuple((a, 0.37) for a, _ in chosen)  # a C the search grid does not hold: only c_fixed can give it
+    params = replace(TINY_PARAMS, validation_fraction=0.25, seed=0, c_grid=(1.0, 4.0), c_fixed=odd)
+    assert params.c_grid_for("TOXICITY") == (0.37,) and params.c_grid_for("NOT_FIXED") == (1.0, 4.0)
+    rows = [FeedbackRow(i, "", "console", "accepted", "TOXICITY", 1.0, t) for i, t in enumerate(GRONKS)]
+    feedback, _ = accepted_records(rows, 5.0)
+    result = retrain(tiny_corpus(), feedback, base, params, tmp_path / "candidate", None)
+    manifest = json.loads((tmp_path / "candidate" / "manifest.json").read_text(encoding="utf-8"))
+    assert {a: e["hyperparameters"]["C"] for a, e in manifest["attributes"].items() if "hyperparameters" in e} == dict(
+        odd
+    )
+    assert result.counts["feedback_trained"] > 0
+
+
+@pytest.mark.slow
+def test_the_command_passes_the_base_c_unless_asked_to_search(
+    tiny_artifact: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = load_model(tiny_artifact)
+    feedback = tmp_path / "f.csv"
+    write_feedback([FeedbackRow(i, "", "api", "accepted", "TOXICITY", 1.0, t) for i, t in enumerate(GRONKS)], feedback)
+    table = tmp_path / "corpus.csv"
+    lines = ["text,TOXICITY"] + [f'"{r.text}",{r.labels["TOXICITY"]}' for r in tiny_records(480)]
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = [
+        "retrain",
+        "--no-shared",
+        "--table",
+        str(table),
+        "--label",
+        "TOXICITY=TOXICITY",
+        "--feedback",
+        str(feedback),
+    ]
+    args += ["--base", str(tiny_artifact), "--out", str(tmp_path / "out"), "--force"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "keeping the base's C per attribute: " in err
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert [tuple(p) for p in manifest["parameters"]["c_fixed"]] == list(base_c(base.manifest))
+    searched = tmp_path / "searched"
+    assert main([*args[:-3], "--out", str(searched), "--force", "--search-c"]) == 0
+    assert "keeping the base's C" not in capsys.readouterr().err
+    assert json.loads((searched / "manifest.json").read_text(encoding="utf-8"))["parameters"]["c_fixed"] == []
