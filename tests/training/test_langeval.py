@@ -38,6 +38,8 @@ def test_audit_names_homoglyph_repeat_and_leet_changes() -> None:
     assert changes(["НЕТ, со мной"], "homoglyph") == {"НЕТ → HET": 1, "со → co": 1}
     assert changes(["哈哈哈哈", "ههههه"], "repeat") == {"哈哈哈+ → 哈": 1, "ههه+ → ه": 1}
     assert changes(["tu 1d10t hai"], "leet") == {"1d10t → idiot": 1}
+    long_run = "我今天很开心因为天气好abc朋友来了ε"  # one letter run of 19: examples are cut to 16
+    assert changes([long_run], "homoglyph") == {"我今天很开心因为天气好abc朋友… → 我今天很开心因为天气好abc朋友…": 1}
 
 
 def test_audit_mirror_matches_the_normaliser() -> None:
@@ -121,7 +123,7 @@ def test_measure_compares_every_design_per_language(tmp_path: Path) -> None:
     de = result["results"]["de"]
     assert set(de) == {"TOXICITY", "INSULT", "PROFANITY", "IDENTITY_ATTACK"}
     tox = de["TOXICITY"]
-    assert set(tox["auc"]) == {"per_language", "shared", "shared_indicator", "naive"}
+    assert set(tox["auc"]) == {"per_language", "shared", "shared_indicator", "naive", "per_language_unnormalised"}
     assert tox["auc"]["per_language"] > 0.9  # the toxic and clean sentences share no word
     assert tox["winner"] in ("per_language", "shared", "shared_indicator")
     assert tox["val_rows"] + tox["train_rows"] == result["rows"]["de"] < 120  # repeated sentences merged

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.training.test_loaders import by_text, write
+from tests.training.test_loaders import OLID, by_text, write
 from training.errors import DataFormatError
+from training.loaders import olid
 from training.loaders.multilingual import (
     ar_lhsab,
     ar_osact2020,
@@ -32,6 +33,12 @@ def test_record_language_defaults_to_english_and_must_be_a_tag() -> None:
     for bad in ("", "EN", "english", "hi_Latn", "hi-latn"):
         with pytest.raises(ValueError, match="is not a tag like en or hi-Latn"):
             Record(text="hi", source="s", labels={}, language=bad)
+
+
+def test_english_loaders_leave_the_default_language(tmp_path: Path) -> None:
+    write(tmp_path / "olid-training-v1.0.tsv", OLID)
+    records = list(olid.load(tmp_path))
+    assert records and {r.language for r in records} == {"en"}
 
 
 def test_germeval_classes(tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ STAGES = ("entities", "invisible", "fold", "homoglyph", "lower", "url", "mention
 """The normaliser's stages in order (``model.normalize``'s docstring numbers them 1 to 10)."""
 EXAMPLES = 8
 """How many of the commonest changes a stage lists per language."""
+LONGEST = 16
+"""Longer tokens are cut to this many characters in the examples: the report shows changes, not comments."""
 
 
 @dataclass
@@ -98,9 +100,15 @@ def _run_stages(text: str, audit: LanguageAudit) -> str:
         if after != before:
             stage = audit.stages[name]
             stage.texts_changed += 1
-            stage.changes.update(changes)
+            stage.changes.update(_short(c) for c in changes)
         before = after
     return t
+
+
+def _short(change: str) -> str:
+    """Return a ``before → after`` change with each side cut to ``LONGEST`` characters."""
+    before, _, after = change.partition(" → ")
+    return " → ".join(x if len(x) <= LONGEST else x[:LONGEST] + "…" for x in (before, after))
 
 
 def audit_texts(texts: Iterable[str]) -> LanguageAudit:

@@ -6,6 +6,9 @@
 - ``shared``: design (b). One featuriser over every language's training texts and
   one head per attribute over every row that labels it, optionally with one
   indicator column per language so a head can shift its bias per language.
+- ``per_language`` with ``lowered`` text: the ablation (a0), design (a) without
+  ``model.normalize`` (lower-casing only), to show what the normaliser does to
+  each language's scores.
 - ``naive``: design (c), the issue's naive per-language baseline: character
   TF-IDF + logistic regression with scikit-learn's defaults on the raw text
   (``training.baseline.NAIVE_CHAR``), no normalisation, no weights.
@@ -19,7 +22,7 @@ character is often a word), Arabic the default 2 to 5 within words.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -55,10 +58,18 @@ Scores = dict[str, dict[str, Any]]
 """Attribute -> ``{"auc": float | None, "train": rows, "val": rows, "val_positives": n}``."""
 
 
-def language_params(language: str, caps: Caps) -> FeatureParams:
-    """Return the featuriser settings of one language's heads."""
+SMALL_SET = 2_000
+"""Below this many training rows a language keeps terms seen once (Japanese has about 200 rows, each one phrase)."""
+
+
+def language_params(language: str, caps: Caps, rows: int) -> FeatureParams:
+    """Return the featuriser settings of one language's heads, for ``rows`` training rows."""
+    min_df = 1 if rows < SMALL_SET else 2
     params = FeatureParams(
-        word_min_df=2, word_max_features=caps.word_max_features, char_min_df=2, char_max_features=caps.char_max_features
+        word_min_df=min_df,
+        word_max_features=caps.word_max_features,
+        char_min_df=min_df,
+        char_max_features=caps.char_max_features,
     )
     if language in CHAR_RANGES:
         params = replace(params, char_ngram_range=CHAR_RANGES[language])
@@ -119,13 +130,27 @@ def payload_bytes(featurizer: Featurizer, coefs: dict[str, np.ndarray]) -> int:
     return buffer.tell()
 
 
+def lowered(text: str) -> str:
+    """Return ``text`` lower-cased with whitespace collapsed and nothing else: the normaliser ablation's input."""
+    return " ".join(text.lower().split())
+
+
 def per_language(
-    language: str, train: Sequence[Record], val: Sequence[Record], attributes: Sequence[str], caps: Caps
+    language: str,
+    train: Sequence[Record],
+    val: Sequence[Record],
+    attributes: Sequence[str],
+    caps: Caps,
+    normal: Callable[[str], str] = normalized,
 ) -> tuple[Scores, int]:
-    """Design (a) for one language: return its scores and the compressed size of its featuriser and heads."""
-    params = language_params(language, caps)
-    featurizer, x_tr = Featurizer.fit([normalized(r.text) for r in train], params)
-    x_va = featurizer.transform([normalized(r.text) for r in val])
+    """Design (a) for one language: return its scores and the compressed size of its featuriser and heads.
+
+    ``normal`` is the text's normal form: ``model.normalize`` for the design, ``lowered``
+    for the ablation that shows what the normaliser gains or costs per language.
+    """
+    params = language_params(language, caps, len(train))
+    featurizer, x_tr = Featurizer.fit([normal(r.text) for r in train], params)
+    x_va = featurizer.transform([normal(r.text) for r in val])
     scores, coefs = _score_heads(x_tr, train, x_va, val, attributes, caps, weighted=True)
     return scores, payload_bytes(featurizer, coefs)
 

@@ -11,7 +11,9 @@ NAMES = {
     "shared": "(b) shared",
     "shared_indicator": "(b+) shared + language indicator",
     "naive": "(c) naive char",
+    "per_language_unnormalised": "(a0) per language, no normaliser",
 }
+SHOWN = (*DESIGNS, "naive", "per_language_unnormalised")
 
 
 def _auc(x: float | None) -> str:
@@ -25,7 +27,7 @@ def _mb(n: int) -> str:
 def comparison_table(result: dict[str, Any]) -> list[str]:
     """Return the per (language, attribute) table of rows, positives and the designs' validation AUCs."""
     head = "| language | attribute | train rows (pos.) | val rows (pos.) | " + " | ".join(NAMES.values())
-    out = [head + " | best | best - (c) | status |", "|" + " --- |" * 11]
+    out = [head + " | best | best - (c) | status |", "|" + " --- |" * 12]
     for lang, pairs in result["results"].items():
         for attribute, p in pairs.items():
             aucs = p["auc"]
@@ -47,18 +49,19 @@ def comparison_table(result: dict[str, Any]) -> list[str]:
 
 def winners_table(result: dict[str, Any]) -> list[str]:
     """Return, per language, the mean AUC of each design over the pairs all of them scored, and the margin."""
-    out = ["| language | pairs | " + " | ".join(NAMES[d] for d in DESIGNS) + " | (c) | winner | margin |"]
-    out.append("|" + " --- |" * (len(DESIGNS) + 5))
+    head = "| language | pairs | " + " | ".join(NAMES[d] for d in SHOWN)
+    out = [head + " | winner | margin | (a) - (a0) |", "|" + " --- |" * (len(SHOWN) + 5)]
     for lang, pairs in result["results"].items():
-        scored = [p["auc"] for p in pairs.values() if all(p["auc"][d] is not None for d in (*DESIGNS, "naive"))]
+        scored = [p["auc"] for p in pairs.values() if all(p["auc"][d] is not None for d in SHOWN)]
         if not scored:
-            out.append(f"| {lang} | 0 |" + " - |" * (len(DESIGNS) + 3))
+            out.append(f"| {lang} | 0 |" + " - |" * (len(SHOWN) + 3))
             continue
-        means = {d: sum(a[d] for a in scored) / len(scored) for d in (*DESIGNS, "naive")}
+        means = {d: sum(a[d] for a in scored) / len(scored) for d in SHOWN}
         ranked = sorted(DESIGNS, key=lambda d: -means[d])
         margin = means[ranked[0]] - means[ranked[1]]
-        cells = [lang, str(len(scored)), *(f"{means[d]:.3f}" for d in DESIGNS), f"{means['naive']:.3f}"]
-        out.append("| " + " | ".join([*cells, NAMES[ranked[0]], f"{margin:+.3f}"]) + " |")
+        ablation = means["per_language"] - means["per_language_unnormalised"]
+        cells = [lang, str(len(scored)), *(f"{means[d]:.3f}" for d in SHOWN), NAMES[ranked[0]]]
+        out.append("| " + " | ".join([*cells, f"{margin:+.3f}", f"{ablation:+.3f}"]) + " |")
     return out
 
 

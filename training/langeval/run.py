@@ -21,7 +21,7 @@ from joblib import Parallel, delayed
 from model.attributes import ATTRIBUTE_NAMES
 from training.dataset import build_corpus
 from training.langeval.audit import audit_as_dict, audit_texts
-from training.langeval.designs import Caps, naive, per_language, shared
+from training.langeval.designs import Caps, lowered, naive, per_language, shared
 from training.langeval.status import PairFigures, status
 from training.loaders.multilingual import APPROXIMATE, multilingual_default_excluded, multilingual_loaders
 from training.records import Record
@@ -75,6 +75,11 @@ def measure(data_dir: Path, caps: Caps, *, validation_fraction: float = 0.2, n_j
     fitted = Parallel(n_jobs=max(1, n_jobs))(delayed(per_language)(lang, t, v, a, caps) for lang, t, v, a in jobs)
     seconds["per_language"] = time.perf_counter() - start
     start = time.perf_counter()
+    ablation = Parallel(n_jobs=max(1, n_jobs))(
+        delayed(per_language)(lang, t, v, a, caps, lowered) for lang, t, v, a in jobs
+    )
+    seconds["per_language_unnormalised"] = time.perf_counter() - start
+    start = time.perf_counter()
     naive_scores = Parallel(n_jobs=max(1, n_jobs))(delayed(naive)(lang, t, v, a, caps) for lang, t, v, a in jobs)
     seconds["naive"] = time.perf_counter() - start
     start = time.perf_counter()
@@ -84,7 +89,9 @@ def measure(data_dir: Path, caps: Caps, *, validation_fraction: float = 0.2, n_j
 
     results: dict[str, Any] = {}
     sizes: dict[str, int] = {}
-    for (lang, _, _, lang_attrs), (pl_scores, size), nv_scores in zip(jobs, fitted, naive_scores, strict=True):
+    for (lang, _, _, lang_attrs), (pl_scores, size), (raw_scores, _), nv_scores in zip(
+        jobs, fitted, ablation, naive_scores, strict=True
+    ):
         sizes[lang] = size
         results[lang] = {}
         for attribute in lang_attrs:
@@ -94,6 +101,7 @@ def measure(data_dir: Path, caps: Caps, *, validation_fraction: float = 0.2, n_j
                 "shared": plain.get(lang, {}).get(attribute, {}).get("auc"),
                 "shared_indicator": indicated.get(lang, {}).get(attribute, {}).get("auc"),
                 "naive": nv_scores[attribute]["auc"],
+                "per_language_unnormalised": raw_scores[attribute]["auc"],
             }
             approx, excluded, sources = _mapping_facts(train, lang, attribute)
             positives = sum(1 for r in tr_by.get(lang, []) if r.labels.get(attribute) == 1)
