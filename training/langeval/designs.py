@@ -99,15 +99,17 @@ def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
     return float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else None
 
 
-def _head(x: sp.csr_matrix, y: np.ndarray, w: np.ndarray | None, caps: Caps) -> LogisticRegression:
+def _head(x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, caps: Caps) -> LogisticRegression:
     model = LogisticRegression(C=caps.c, solver="liblinear", dual=True, max_iter=5000, random_state=caps.seed)
     return model.fit(x, y, sample_weight=w)
 
 
 def _score_heads(
-    x_tr: sp.csr_matrix, train: Sequence[Record], x_va: sp.csr_matrix, val: Sequence[Record], attributes: Sequence[str],
-    caps: Caps, weighted: bool,
+    x: tuple[sp.csr_matrix, sp.csr_matrix], train: Sequence[Record], val: Sequence[Record], attributes: Sequence[str],
+    caps: Caps,
 ) -> tuple[Scores, dict[str, np.ndarray]]:  # fmt: skip
+    """Fit one weighted head per attribute on ``x[0]`` and score it on ``x[1]``; return scores and coefficients."""
+    x_tr, x_va = x
     scores: Scores = {}
     coefs: dict[str, np.ndarray] = {}
     for attribute in attributes:
@@ -115,7 +117,7 @@ def _score_heads(
         vrows, vy, _ = labelled(val, attribute)
         entry: dict[str, Any] = {"train": len(rows), "val": len(vrows), "val_positives": int(vy.sum()), "auc": None}
         if 0 < y.sum() < len(y):
-            head = _head(x_tr[rows], y, w if weighted else None, caps)
+            head = _head(x_tr[rows], y, w, caps)
             coefs[attribute] = head.coef_.ravel()
             if len(vrows):
                 entry["auc"] = _auc(vy, head.predict_proba(x_va[vrows])[:, 1])
@@ -151,7 +153,7 @@ def per_language(
     params = language_params(language, caps, len(train))
     featurizer, x_tr = Featurizer.fit([normal(r.text) for r in train], params)
     x_va = featurizer.transform([normal(r.text) for r in val])
-    scores, coefs = _score_heads(x_tr, train, x_va, val, attributes, caps, weighted=True)
+    scores, coefs = _score_heads((x_tr, x_va), train, val, attributes, caps)
     return scores, payload_bytes(featurizer, coefs)
 
 
