@@ -17,6 +17,9 @@ from functools import lru_cache
 from model.attributes import ATTRIBUTE_NAMES
 from model.normalize import normalize
 
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Z][a-z]{3})?")
+"""A language, optionally with its script (``hi-Latn``): the tags the loaders use."""
+
 
 @dataclass(frozen=True, slots=True)
 class Record:
@@ -36,8 +39,12 @@ class Record:
     """Where in the source the record came from (row id, file name), for error reports."""
     group: str = ""
     """Records sharing a group always fall on the same side of a split (e.g. one forum post)."""
+    language: str = "en"
+    """The comment's language as a BCP-47 tag (``de``, ``pt``, ``hi-Latn``); every English source leaves the default."""
 
     def __post_init__(self) -> None:
+        if not _LANGUAGE_TAG.fullmatch(self.language):
+            raise ValueError(f"{self.ref or self.source}: language {self.language!r} is not a tag like en or hi-Latn")
         for name, value in self.labels.items():
             if name not in ATTRIBUTE_NAMES:
                 raise ValueError(f"{self.ref or self.source}: unknown attribute {name!r}")

@@ -20,13 +20,17 @@ from training.errors import DataFormatError
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
-def open_text(path: Path) -> IO[str]:
-    """Open a UTF-8 text file, transparently gunzipping ``*.gz``."""
+def open_text(path: Path, errors: str = "strict") -> IO[str]:
+    """Open a UTF-8 text file, transparently gunzipping ``*.gz``.
+
+    ``errors="replace"`` is for a published file with broken byte sequences: each
+    becomes U+FFFD instead of failing the whole file.
+    """
     if not path.is_file():
         raise DataFormatError(path, None, "file not found")
     # The caller closes the returned wrapper, which closes this handle too.
     raw = cast(IO[bytes], gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb"))  # noqa: SIM115
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    return io.TextIOWrapper(raw, encoding="utf-8", errors=errors, newline="")
 
 
 def find_file(folder: Path, *names: str) -> Path:
@@ -92,12 +96,14 @@ def read_rows(
     delimiter: str = ",",
     quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL,
     names: Sequence[str] | None = None,
+    errors: str = "strict",
 ) -> Iterator[Row]:
     """Yield rows of a delimited file with a header, checking columns and row widths.
 
-    A file without a header row is read with ``names`` as its column names.
+    A file without a header row is read with ``names`` as its column names;
+    ``errors`` is passed to ``open_text``.
     """
-    with open_text(path) as handle:
+    with open_text(path, errors) as handle:
         reader = csv.reader(handle, delimiter=delimiter, quoting=quoting, strict=True)
         try:
             header = list(names) if names is not None else next(reader, None)

@@ -1,0 +1,65 @@
+"""The proposed status rule: ``supported``, ``experimental`` or ``unsupported`` per (language, attribute).
+
+Stated before the figures were read, and decided from the validation figures of
+the design the default model would use:
+
+- ``unsupported`` when the language has no training row that labels the
+  attribute (THREAT everywhere but English), when every source that labels it is
+  left out of the default model (a non-commercial licence), when the validation
+  split holds fewer than ``MIN_MEASURABLE`` positives or negatives (no AUC worth
+  the name), or when the ROC-AUC is below ``MIN_EXPERIMENTAL_AUC``.
+- ``supported`` when the validation split holds at least ``MIN_SUPPORTED``
+  positives and negatives, the ROC-AUC is at least ``MIN_SUPPORTED_AUC``, it is no
+  more than ``BASELINE_TOLERANCE`` below the naive per-language baseline, and the
+  label maps to the attribute directly (most training positives come from a
+  source whose mapping is not approximate).
+- ``experimental`` otherwise: measurable and better than chance by a margin, but
+  thin, weak, behind the naive baseline or approximately labelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIN_MEASURABLE = 20
+MIN_SUPPORTED = 50
+MIN_EXPERIMENTAL_AUC = 0.70
+MIN_SUPPORTED_AUC = 0.80
+BASELINE_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True, slots=True)
+class PairFigures:
+    """What the rule reads for one (language, attribute)."""
+
+    train_rows: int
+    val_positives: int
+    val_negatives: int
+    auc: float | None
+    naive_auc: float | None
+    approximate: bool
+    licence_excluded: bool
+
+
+def status(f: PairFigures) -> tuple[str, str]:
+    """Return the status of one pair and the reason, in words."""
+    if f.train_rows == 0:
+        return "unsupported", "no training data labels it"
+    if f.licence_excluded:
+        return "unsupported", "its only sources are left out of the default model (licence)"
+    if min(f.val_positives, f.val_negatives) < MIN_MEASURABLE or f.auc is None:
+        return "unsupported", f"fewer than {MIN_MEASURABLE} validation positives or negatives"
+    if f.auc < MIN_EXPERIMENTAL_AUC:
+        return "unsupported", f"ROC-AUC {f.auc:.3f} < {MIN_EXPERIMENTAL_AUC}"
+    short = []
+    if min(f.val_positives, f.val_negatives) < MIN_SUPPORTED:
+        short.append(f"fewer than {MIN_SUPPORTED} validation positives or negatives")
+    if f.auc < MIN_SUPPORTED_AUC:
+        short.append(f"ROC-AUC {f.auc:.3f} < {MIN_SUPPORTED_AUC}")
+    if f.naive_auc is not None and f.auc < f.naive_auc - BASELINE_TOLERANCE:
+        short.append(f"behind the naive baseline ({f.auc:.3f} < {f.naive_auc:.3f} - {BASELINE_TOLERANCE})")
+    if f.approximate:
+        short.append("approximate label mapping")
+    if short:
+        return "experimental", "; ".join(short)
+    return "supported", f"ROC-AUC {f.auc:.3f} on {f.val_positives}+{f.val_negatives} validation rows"
