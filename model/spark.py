@@ -41,9 +41,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from model.artifact import DEFAULT_PATH, MANIFEST_FILE, MODEL_FILE, load_artifact
-from model.combine import MIN_CHARS, units
+from model.combine import units_batch
 from model.scorer import ToxicityModel
 
 if TYPE_CHECKING:
@@ -140,22 +141,30 @@ def rejection(text: object, limit: int) -> str | None:
     return None
 
 
-def alone_groups(model: ToxicityModel, texts: Sequence[str], rows: list[int]) -> list[list[int]]:
-    """Split ``rows`` into the comments of one unit and those of several, each group scored in one call.
+def probabilities_alone(model: ToxicityModel, texts: Sequence[str]) -> NDArray[np.float64]:
+    """Return ``model.probabilities(texts)`` as each text gets it when scored on its own.
 
-    ``model.probabilities`` takes one of two exact paths for a whole batch: the
+    For a whole batch ``model.probabilities`` takes one of two exact paths: the
     kernel's folded calibrators when every comment is one unit, the combiners when
-    any has several, and the two differ in the last bits of a double. Scored by group, every
-    row gets what ``model.score([text])`` gives it alone, however Spark cuts the data.
+    any has several, and the two differ in the last bits of a double. Here the
+    one-unit comments take the first and the others the second, in one kernel call
+    each (as ``model.probabilities`` does, with the sentences split once), so every
+    row gets what ``model.score([text])`` gives it, however Spark cuts the data.
     """
-    if model.combiners is None:
-        return [rows] if rows else []
-    several = [i for i in rows if len(texts[i]) >= MIN_CHARS and len(units(texts[i])) > 1]
-    if not several:
-        return [rows] if rows else []
-    chosen = set(several)
-    one = [i for i in rows if i not in chosen]
-    return [group for group in (one, several) if group]
+    fast = model.fast()
+    if model.combiners is None or fast is None:  # one path for every row already
+        return model.probabilities(texts)
+    batch, counts, spans = units_batch(texts)
+    if len(batch) == len(texts):
+        return fast.probabilities(texts)
+    one = [i for i, k in enumerate(counts) if k == 1]
+    several = [i for i, k in enumerate(counts) if k > 1]
+    out = np.empty((len(texts), len(model.attributes)))
+    if one:
+        out[one] = fast.probabilities([texts[i] for i in one])
+    pieces = [texts[i][a:b] for i in several for a, b in spans[i]]
+    out[several] = fast.combined([texts[i] for i in several] + pieces, [counts[i] for i in several])
+    return out
 
 
 def score_frame(
@@ -174,8 +183,8 @@ def score_frame(
     cols = [model.attributes.index(n) for n in names]
     scores = np.full((len(texts), len(cols)), np.nan)  # NaN reaches Spark as null
     for start in range(0, len(good), CHUNK_ROWS):
-        for rows in alone_groups(model, texts, good[start : start + CHUNK_ROWS]):
-            scores[rows] = model.probabilities([texts[i] for i in rows])[:, cols]
+        rows = good[start : start + CHUNK_ROWS]
+        scores[rows] = probabilities_alone(model, [texts[i] for i in rows])[:, cols]
     out = frame.loc[:, list(keep)].reset_index(drop=True)
     for j, name in enumerate(names):
         out[name] = scores[:, j]

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -137,6 +139,27 @@ def _sha(folder: Path) -> str:
     from model.artifact import read_manifest
 
     return str(read_manifest(folder)["artifact"]["sha256"])
+
+
+def _pins(lock: str) -> dict[str, int]:
+    """Return each pinned name of a lock file (lower case) with how many hashes it carries."""
+    pins: dict[str, int] = {}
+    name = ""
+    for line in (ROOT / lock).read_text().splitlines():
+        if found := re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", line):
+            name = found[1].lower().replace("_", "-")
+            pins[name] = 0
+        pins[name] = pins.get(name, 0) + line.count("--hash=sha256:")
+    return pins
+
+
+def test_spark_is_an_extra_locked_with_hashes_for_ci_and_kept_out_of_the_image() -> None:
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["spark"]
+    assert {re.split(r"[<>=]", e)[0] for e in extra} == {"pyspark", "pandas", "pyarrow"}
+    dev, image = _pins("requirements-dev.lock"), _pins("requirements.lock")
+    assert {"pyspark", "py4j", "pandas", "pyarrow"} <= dev.keys()
+    assert all(dev.values()), [n for n, hashes in dev.items() if not hashes]  # pip: all hashed or none
+    assert "pyspark" not in image and "py4j" not in image
 
 
 # Real Spark, local[2].
