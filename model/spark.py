@@ -57,6 +57,9 @@ MAX_TEXT_BYTES = 20_480
 CHUNK_ROWS = 1_000
 """Texts per kernel call inside one Arrow batch: the batch size ``bench/inproc.py`` measures."""
 
+MAX_MODELS = 4
+"""Models a worker keeps at once (one per artifact scored); the oldest goes first."""
+
 _MODELS: dict[tuple[str, str], ToxicityModel] = {}
 _LOAD_LOCK = threading.Lock()
 
@@ -97,7 +100,10 @@ def model_for(shipment: Shipment) -> ToxicityModel:
         return model
     with _LOAD_LOCK:
         if key not in _MODELS:
-            _MODELS[key] = _load(shipment)
+            loaded = _load(shipment)
+            while len(_MODELS) >= MAX_MODELS:
+                del _MODELS[next(iter(_MODELS))]
+            _MODELS[key] = loaded
         return _MODELS[key]
 
 
@@ -239,7 +245,8 @@ def score_dataframe(
     sha = str((model.manifest.get("artifact") or {}).get("sha256", ""))
     if ship == "broadcast":
         source = artifact_folder(model_dir)
-        files = {name: (source / name).read_bytes() for name in (MANIFEST_FILE, MODEL_FILE)}
+        weights = str((model.manifest.get("artifact") or {}).get("file", MODEL_FILE))
+        files = {name: (source / name).read_bytes() for name in (MANIFEST_FILE, weights)}
         shipment = Shipment(folder, sha, df.sparkSession.sparkContext.broadcast(files))
     else:
         shipment = Shipment(folder, sha)

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+import model.spark as spark_module
 from model import ToxicityModel
 from model.artifact import DEFAULT_PATH
 from model.errors import UnknownAttribute
@@ -133,6 +134,18 @@ def test_a_worker_loads_the_model_once_and_refuses_another_artifact(tmp_path: Pa
     with pytest.raises(RuntimeError, match="sha256 .* but the driver's has"):
         model_for(Shipment(str(DEFAULT_PATH), other))
     assert artifact_folder(DEFAULT_PATH / "manifest.json") == DEFAULT_PATH
+
+
+def test_a_worker_keeps_a_bounded_number_of_models(tiny_artifact: Path) -> None:
+    sha = _sha(tiny_artifact)
+    names = [str(tiny_artifact), f"{tiny_artifact}/", f"{tiny_artifact}/.", str(tiny_artifact / "manifest.json")]
+    names.append(str(tiny_artifact / "model.joblib"))  # five names of one folder: five keys
+    first = model_for(Shipment(names[0], sha))
+    for name in names[1:]:
+        model_for(Shipment(name, sha))
+    assert len(spark_module._MODELS) == spark_module.MAX_MODELS == 4
+    assert (names[0], sha) not in spark_module._MODELS and (names[-1], sha) in spark_module._MODELS
+    assert model_for(Shipment(names[0], sha)) is not first  # loaded again once evicted
 
 
 def _sha(folder: Path) -> str:
