@@ -47,8 +47,8 @@ bench: install-test
 	$(PY) bench/run.py
 
 lint: install-test
-	$(PY) -m ruff check model training service tests bench
-	$(PY) -m ruff format --check model training service tests bench
+	$(PY) -m ruff check model training service bulk tests bench
+	$(PY) -m ruff format --check model training service bulk tests bench
 	$(PY) -m mypy
 
 clean:

@@ -1,4 +1,4 @@
-"""The whole benchmark suite in one command (``make bench``): training, in-process, HTTP.
+"""The whole benchmark suite in one command (``make bench``): training, in-process, bulk, HTTP.
 
 Each part runs as its own process (the in-process part pins itself to one core)
 and writes ``bench/results/<part>.json``; this script then prints one markdown
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import RESULTS, ROOT, SHARED_DATA, has_data, machine, python, table
 
-PARTS = ("train", "inproc", "http")
+PARTS = ("train", "inproc", "bulk", "http")
 
 
 def command(part: str, quick: bool, data: Path) -> list[str]:
@@ -35,6 +35,8 @@ def command(part: str, quick: bool, data: Path) -> list[str]:
     if part == "inproc":
         extra = ["--repeat", "1", "--comments", "1000", "--batch-comments", "3000"] if quick else []
         return [python(), str(ROOT / "bench" / "inproc.py"), "--data", str(data), *extra]
+    if part == "bulk":  # synthetic comments: bulk and in-process batches on the same texts, in this run
+        return [python(), str(ROOT / "bench" / "bulk.py"), *(["--rows", "20000"] if quick else [])]
     extra = ["--repeat", "1", "--seconds", "2", "--warmup", "1"] if quick else []
     return [python(), str(ROOT / "bench" / "http_load.py"), "--data", str(data), *extra]
 
@@ -47,6 +49,7 @@ def load(part: str) -> dict[str, Any] | None:
 
 def report(results: dict[str, Any], seconds: dict[str, float]) -> str:
     """Return the markdown report of every part that ran."""
+    from bench.bulk import markdown as bulk_table
     from bench.http_load import coral_p99
     from bench.http_load import markdown as http_table
     from bench.inproc import markdown as inproc_table
@@ -69,6 +72,8 @@ def report(results: dict[str, Any], seconds: dict[str, float]) -> str:
         out += ["### Training and loading", "", table(["figure", "value", "target"], rows), ""]
     if (inproc := results.get("inproc")) is not None:
         out += ["### In process (one core)", "", inproc_table(inproc), ""]
+    if (bulk := results.get("bulk")) is not None:
+        out += ["### Bulk scoring (toxicity score), per core", "", bulk_table(bulk), ""]
     if (http := results.get("http")) is not None:
         out += ["### HTTP (wrk, 127.0.0.1)", "", http_table(http["rows"]), ""]
         coral = [

@@ -30,6 +30,7 @@ from service import logs
 from service.core import profiles
 from service.core.auth import KeysFileError, load_keys
 from service.http_protocol import IMPORT_PATH as HTTP_PROTOCOL
+from service.perspective import stores
 from service.settings import Settings
 
 WORKER_READY_SECONDS = 120
@@ -77,6 +78,11 @@ def main() -> int:
         bound = profiles.load(settings, load_keys(settings))
     except (profiles.ProfileError, KeysFileError) as exc:
         print(f"toxicity service: invalid profiles: {exc}", file=sys.stderr)
+        return 2
+    try:
+        stores.feedback_url(settings)
+    except stores.FeedbackUrlError as exc:
+        print(f"toxicity service: invalid settings: {exc}", file=sys.stderr)
         return 2
     try:
         bound.check(load_model(settings.model_path))

@@ -31,8 +31,9 @@ from service.openai import mapping as openai_mapping
 from service.openai import routes as openai
 from service.perspective import errors as perspective_errors  # noqa: F401 - registers Google-shaped errors
 from service.perspective import routes as perspective
+from service.perspective import stores
 from service.perspective.language import Detector
-from service.perspective.store import SuggestionStore, keep_purged
+from service.perspective.store import keep_purged
 from service.perspective.suggest import SuggestQuota
 from service.routes import admin, docs, health, metrics, native
 from service.settings import Settings, networks
@@ -72,8 +73,14 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
         # Verified, smoke-scored and warmed up (fast path compiled) before reporting ready.
         model = reloading.start(app)
         app.state.detector.load()
-        app.state.suggestions = SuggestionStore(settings.suggestions_db, settings.suggestions_max_bytes)
-        purging = asyncio.create_task(keep_purged(app.state.suggestions, settings.suggestions_retention_days))
+        app.state.suggestions = stores.open_store(settings)  # SQLite, or PostgreSQL with a URL
+        purging = asyncio.create_task(
+            keep_purged(
+                app.state.suggestions,
+                settings.suggestions_retention_days,
+                settings.suggestions_accepted_retention_days,
+            )
+        )
         log.info(
             "model loaded",
             extra={"fields": {"version": model.version, "fast_path": model.fast_path_error or "on"}},
@@ -118,6 +125,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     # How each outside contract maps the model, served by GET /v1/model.
     app.state.contracts = {"openai_moderation": openai_mapping.describe, "coral": coral_contract(settings)}
     errors.install(app)
+    stores.install(app)  # 503 while the feedback store is unreachable
     docs.install(app)
     app.include_router(console.router)  # the moderators' page; its API calls carry their own keys
     app.include_router(health.router)

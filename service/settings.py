@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from model.attributes import ATTRIBUTE_NAMES
+from model.profiles import PROFILE_NAME
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 CORAL_MAX_SECRETS = 8  # Coral signs with every active secret: two while one is rotated out
@@ -40,7 +41,6 @@ def parse_thresholds(value: str) -> dict[str, float]:
     return out
 
 
-PROFILE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 MAX_KEY_PROFILES = 10_000
 
 
@@ -62,6 +62,12 @@ def parse_key_profiles(value: str) -> list[tuple[str, str]]:
         seen[key] = i
         out.append((key, name))
     return out
+
+
+def check_feedback_url(value: str) -> None:
+    """Raise ``ValueError`` unless ``value`` is empty or a ``postgresql://`` URL; never quote it (a password)."""
+    if value and not re.match(r"postgres(ql)?://", value.strip()):
+        raise ValueError("must be a postgresql:// URL (or empty for the SQLite file)")
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -194,6 +200,30 @@ class Settings(BaseSettings):
         default=Path("var/suggestions.sqlite3"),
         description="SQLite file (WAL mode) where `comments:suggestscore` stores suggestions.",
     )
+    feedback_url: str = Field(
+        default="",
+        repr=False,
+        description="`postgresql://user:password@host:port/db`: keep suggestions in PostgreSQL, shared by every "
+        "replica, instead of `TOXICITY_SUGGESTIONS_DB`; empty: the SQLite file. Logs show it without the password.",
+    )
+    feedback_url_file: Path | None = Field(
+        default=None,
+        description="File holding `TOXICITY_FEEDBACK_URL` (its first line that is not a `#` comment), so the "
+        "password stays out of the environment.",
+    )
+    feedback_pool_size: int = Field(
+        default=4,
+        ge=1,
+        le=100,
+        description="Most PostgreSQL connections each worker process holds for the suggestion store.",
+    )
+    feedback_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="Longest a request waits for a PostgreSQL connection (and connecting may take); then 503, "
+        "and the pool reconnects by itself once the server is back.",
+    )
     suggest_require_key: bool | None = Field(
         default=None,
         description="Require an API key on `comments:suggestscore`; empty means required exactly when keys are "
@@ -216,7 +246,15 @@ class Settings(BaseSettings):
         default=90,
         ge=1,
         le=36_500,
-        description="Suggestions older than this many days are deleted, at start-up and every hour.",
+        description="Pending and rejected suggestions older than this many days are deleted, at start-up and "
+        "every hour; accepted ones are kept (see the next setting).",
+    )
+    suggestions_accepted_retention_days: int = Field(
+        default=0,
+        ge=0,
+        le=36_500,
+        description="Accepted suggestions (training data) older than this many days are deleted too; "
+        "0 keeps them until an operator deletes them.",
     )
     suggestions_max_bytes: int = Field(
         default=1024**3,
@@ -277,7 +315,13 @@ class Settings(BaseSettings):
     )
 
     @field_validator(
-        "model_path", "api_keys_file", "admin_keys_file", "public_base_url", "profiles_file", mode="before"
+        "model_path",
+        "api_keys_file",
+        "admin_keys_file",
+        "public_base_url",
+        "profiles_file",
+        "feedback_url_file",
+        mode="before",
     )
     @classmethod
     def _empty_path_is_default(cls, value: object) -> object:
@@ -310,6 +354,18 @@ class Settings(BaseSettings):
     def _proxies_parse(cls, value: str) -> str:
         networks(value)  # raises ValueError naming the entry that is not an address or a network
         return value
+
+    @field_validator("feedback_url")
+    @classmethod
+    def _feedback_url_is_postgres(cls, value: str) -> str:
+        check_feedback_url(value)  # the message never quotes the URL: it may hold a password
+        return value
+
+    @model_validator(mode="after")
+    def _one_feedback_url(self) -> Settings:
+        if self.feedback_url and self.feedback_url_file is not None:
+            raise ValueError("set TOXICITY_FEEDBACK_URL or TOXICITY_FEEDBACK_URL_FILE, not both")
+        return self
 
     @model_validator(mode="after")
     def _body_fits_a_comment(self) -> Settings:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from model import ToxicityModel, load_model
 from model.features import FeatureParams
+from tests import pg
+from tests.pg import PostgresServer
 from training.dataset import Corpus, assign_split, merge_duplicates
 from training.fit import TrainParams
 from training.records import Record
@@ -28,6 +32,46 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith("TOXICITY_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("TOXICITY_SUGGESTIONS_DB", str(tmp_path / "suggestions.sqlite3"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """Start one real PostgreSQL server for the session, or skip with the reason it cannot start here."""
+    reason = pg.missing_reason()
+    if reason is not None:
+        if pg.REQUIRE:
+            pytest.fail(f"TOXICITY_REQUIRE_POSTGRES is set but the test {reason}")
+        pytest.skip(f"this test {reason}")
+    server = pg.start_server()
+    try:
+        yield server
+    finally:
+        pg.remove(server)
+
+
+@pytest.fixture
+def pg_url(postgres_server: PostgresServer) -> str:
+    """Return the URL of a new, empty database on the session's server."""
+    import psycopg
+
+    name = f"t{next(_databases)}"
+    with psycopg.connect(postgres_server.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return postgres_server.url(name)
+
+
+_databases = itertools.count(1)
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)]
+"""The suggestion store's backends; a test taking ``store_settings`` runs on each (PostgreSQL starts a server)."""
+
+
+@pytest.fixture(params=BACKENDS)
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, object]:
+    """Return the ``Settings`` arguments of a fresh suggestion store on each backend."""
+    if request.param == "sqlite":
+        return {"suggestions_db": tmp_path / "store.sqlite3"}
+    return {"feedback_url": request.getfixturevalue("pg_url")}
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,6 @@
-"""The ``toxicity`` command: ``toxicity train``, ``evaluate`` and ``card`` (``retrain``, ``feedback``: ``retrain_cli``).
+"""The ``toxicity`` command: ``train``, ``evaluate``, ``card``; ``retrain``, ``feedback``, ``score`` from elsewhere.
+
+``retrain`` and ``feedback`` are ``training/retrain_cli.py``; ``score`` (bulk scoring) is ``bulk/cli.py``.
 
 Both read the files given with ``--table``, ``--jigsaw-2018`` or
 ``--civil-comments-2019``. Without such files they read the shared data sets
@@ -344,6 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
     from training.retrain_cli import add_commands  # here: it imports this module's data flags
 
     add_commands(sub)
+    from bulk.cli import add_command  # bulk scoring needs only the model: its own part, bulk/
+
+    add_command(sub)
     return parser
 
 

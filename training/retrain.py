@@ -12,12 +12,13 @@
    (``--feedback-weight``); its validation part is held out of the run entirely, so
    neither the heads, the combiners nor the thresholds see it.
 3. The candidate is trained and written to its own folder, with ``retrain.json``
-   and a comparison section in its card: ROC-AUC and agreement per attribute and
+   and a comparison section in its card: ROC-AUC, Brier score and agreement per attribute and
    source for both models on the shared validation rows, and on the held-out feedback.
-4. The gate: the candidate is promoted (copied over ``--out``) only if no attribute's
-   pooled ROC-AUC on the shared validation rows is lower than the base model's by
-   more than ``margin``, and it drops no attribute the base scores; ``force`` promotes
-   regardless. The decision names the rule that made it.
+4. The gate (``training.gate``): the candidate is promoted (copied over ``--out``) only
+   if, per attribute, pooled and per source, on the shared validation rows, it is not
+   worse than the base by more than the ``Margins`` in ROC-AUC, Brier score and
+   agreement, and drops no attribute the base scores; ``force`` promotes regardless.
+   The decision names the rules that made it.
 """
 
 from __future__ import annotations
@@ -38,22 +39,13 @@ from training.dataset import Corpus, assign_split, describe_files
 from training.evaluate import probabilities
 from training.feedback import FEEDBACK_SOURCE
 from training.fit import TrainParams
+from training.gate import SHARED, Decision, Margins, gate
 from training.pipeline import train
 from training.records import Record, dedup_key
 
-DEFAULT_MARGIN = 0.005
-"""Most pooled ROC-AUC an attribute may lose on the shared validation rows for the candidate to be promoted."""
 DEFAULT_FEEDBACK_WEIGHT = 5.0
 """Training weight of one accepted decision, relative to one corpus label."""
 REPORT_FILE = "retrain.json"
-
-
-@dataclass(slots=True)
-class Decision:
-    """Whether the candidate was promoted, and the rule that decided."""
-
-    promoted: bool
-    rule: str
 
 
 @dataclass(slots=True)
@@ -122,6 +114,7 @@ def _rows(part: str, records: Sequence[Record], models: dict[str, ToxicityModel]
                 p = probs[name][np.array(idx), m.attributes.index(attribute)]
                 cut = m.thresholds().get(attribute, 0.5)
                 row[f"{name}_roc_auc"] = _auc(y, p)
+                row[f"{name}_brier"] = round(float(np.mean((p - y) ** 2)), 5)
                 row[f"{name}_agreement"] = round(float(np.mean((p >= cut) == (y == 1))), 4)
             out.append(row)
     return out
@@ -132,42 +125,10 @@ def compare(
 ) -> list[dict[str, Any]]:
     """Return the comparison rows: the shared validation rows per source, and the held-out feedback."""
     models = {"base": base, "candidate": candidate}
-    return _rows("shared validation", shared, models) + _rows("held-out feedback", held_out, models)
+    return _rows(SHARED, shared, models) + _rows("held-out feedback", held_out, models)
 
 
-def gate(
-    base: ToxicityModel, candidate: ToxicityModel, rows: Sequence[dict[str, Any]], margin: float, force: bool
-) -> Decision:
-    """Decide the promotion: no attribute dropped, none worse than ``margin`` pooled ROC-AUC; or ``force``."""
-    failures = [f"{a} is not scored by the candidate" for a in base.scored_attributes if a not in candidate.attributes]
-    compared = 0
-    for row in rows:
-        if row["part"] != "shared validation" or row["source"] != "all" or row["base_roc_auc"] is None:
-            continue
-        if row["candidate_roc_auc"] is None:
-            continue
-        compared += 1
-        loss = row["base_roc_auc"] - row["candidate_roc_auc"]
-        if loss > margin:
-            failures.append(
-                f"{row['attribute']} ROC-AUC {row['candidate_roc_auc']:.4f} vs the base's {row['base_roc_auc']:.4f} "
-                f"(-{loss:.4f}, more than the margin {margin})"
-            )
-    if not compared:
-        failures.append("no attribute has both classes in the shared validation rows, so nothing could be compared")
-    if force:
-        why = "; ".join(failures) if failures else "it also passed the gate"
-        return Decision(True, f"forced (--force): promoted regardless of the gate ({why})")
-    if failures:
-        return Decision(False, "refused by the gate: " + "; ".join(failures))
-    return Decision(
-        True,
-        f"promoted by the gate: on the shared validation rows no attribute lost more than {margin} pooled ROC-AUC "
-        f"({compared} attributes compared) and none was dropped",
-    )
-
-
-def render_comparison(rows: Sequence[dict[str, Any]], decision: Decision, base_version: str, margin: float) -> str:
+def render_comparison(rows: Sequence[dict[str, Any]], decision: Decision, base_version: str, margins: Margins) -> str:
     """Return the card's section comparing the candidate with the base model."""
 
     def cell(value: float | None) -> str:
@@ -177,19 +138,23 @@ def render_comparison(rows: Sequence[dict[str, Any]], decision: Decision, base_v
         "",
         "## Compared with the base model",
         "",
-        f"Base: `{base_version}`. Gate margin: {margin} ROC-AUC per attribute on the shared validation rows.",
+        f"Base: `{base_version}`. The gate: {margins.describe()}.",
         "",
         f"**Decision:** {decision.rule}.",
         "",
-        "| part | attribute | source | n | ROC-AUC base | ROC-AUC candidate | agreement base | agreement candidate |",
-        "|---|---|---|---:|---:|---:|---:|---:|",
+        "| part | attribute | source | n | ROC-AUC base | ROC-AUC candidate | Brier base | Brier candidate "
+        "| agreement base | agreement candidate |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(
-            f"| {r['part']} | {r['attribute']} | {r['source']} | {r['n']} | {cell(r['base_roc_auc'])} | "
-            f"{cell(r['candidate_roc_auc'])} | {cell(r['base_agreement'])} | {cell(r['candidate_agreement'])} |"
-        )
-    lines += ["", "Agreement: the share of labels each model matches at its own default thresholds.", ""]
+        figures = [cell(r[f"{m}_{k}"]) for k in ("roc_auc", "brier", "agreement") for m in ("base", "candidate")]
+        lines.append(f"| {r['part']} | {r['attribute']} | {r['source']} | {r['n']} | " + " | ".join(figures) + " |")
+    lines += [
+        "",
+        "Brier score: the mean squared difference between probability and label (lower is better). Agreement: "
+        "the share of labels each model matches at its own default thresholds.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -239,13 +204,14 @@ def retrain(
     candidate_dir: Path,
     out: Path | None,
     *,
-    margin: float = DEFAULT_MARGIN,
+    margins: Margins | None = None,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
     command: str | None = None,
     feedback_files: Sequence[Path] = (),
 ) -> RetrainResult:
     """Train the candidate with the feedback, compare it with ``base``, write it, and promote it if the gate allows."""
+    margins = margins or Margins()
     if not feedback:
         raise ValueError("no accepted feedback to retrain with: accept suggestions in the review queue first")
     merged, trained, held_out = with_feedback(corpus, feedback, params.validation_fraction, params.seed)
@@ -255,21 +221,22 @@ def retrain(
         progress(f"feedback: {len(trained)} comments train, {len(held_out)} held out; {len(shared)} shared validation")
     result = train(merged, params, candidate_dir, progress=progress, baseline=False, command=command)
     rows = compare(base, result.model, shared, held_out)
-    decision = gate(base, result.model, rows, margin, force)
+    decision = gate(base, result.model, rows, margins, force)
     counts = {"feedback_trained": len(trained), "feedback_held_out": len(held_out), "shared_validation": len(shared)}
     report = {
         "base": base.version,
         "candidate": result.model.version,
-        "margin": margin,
+        "margins": margins.as_dict(),
         "forced": force,
         "promoted": decision.promoted,
         "rule": decision.rule,
+        "failed_rules": decision.failed,
         "counts": counts,
         "comparison": rows,
     }
     _write(candidate_dir / REPORT_FILE, json.dumps(report, indent=2) + "\n")
     card = candidate_dir / "MODEL_CARD.md"
-    _write(card, card.read_text(encoding="utf-8") + render_comparison(rows, decision, base.version, margin))
+    _write(card, card.read_text(encoding="utf-8") + render_comparison(rows, decision, base.version, margins))
     promoted_to = None
     if decision.promoted and out is not None:
         promote(candidate_dir, out, result.model.version)

@@ -3,7 +3,9 @@
 ``retrain`` reads the base corpus as ``toxicity train`` does (the same data flags),
 adds the accepted decisions of ``--feedback`` (a suggestion store, or its CSV or JSON
 Lines export) and runs ``training.retrain``: the candidate goes to ``--candidate``
-(default ``<out>.candidate``), and to ``--out`` only if the gate promotes it. The exit
+(default ``<out>.candidate``), and to ``--out`` only if the gate promotes it; the
+command prints the gate's margins (``--auc-margin``, ``--brier-margin``,
+``--agreement-margin``) before it trains and the deciding rule after. The exit
 code is 0 when promoted, 3 when the gate refused, 2 on an error.
 
 ``feedback export`` copies a store's rows (by status) to a CSV or JSON Lines file a
@@ -29,15 +31,19 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     from model import load_model
     from training.feedback import accepted_records, read_feedback
     from training.fit import TrainParams
+    from training.gate import Margins
     from training.retrain import retrain
 
     if not 0.0 < args.validation_fraction < 1.0:
         raise TrainingError("--validation-fraction must be between 0 and 1")
-    if not args.margin >= 0.0:
-        raise TrainingError("--margin must be 0 or more")
+    for flag in ("auc", "brier", "agreement"):
+        if not getattr(args, f"{flag}_margin") >= 0.0:
+            raise TrainingError(f"--{flag}-margin must be 0 or more")
     if not args.feedback_weight > 0.0:
         raise TrainingError("--feedback-weight must be positive")
     say = _progress(args.quiet)
+    margins = Margins(roc_auc=args.auc_margin, brier=args.brier_margin, agreement=args.agreement_margin)
+    print(f"gate: {margins.describe()}", flush=True)
     feedback, skipped = accepted_records(read_feedback(args.feedback), args.feedback_weight)
     if say:
         left = ", ".join(f"{n} {why}" for why, n in sorted(skipped.items())) or "none"
@@ -53,7 +59,7 @@ def cmd_retrain(args: argparse.Namespace) -> int:
         params,
         candidate,
         args.out,
-        margin=args.margin,
+        margins=margins,
         force=args.force,
         progress=say,
         command=getattr(args, "command_line", None),
@@ -100,11 +106,26 @@ def add_commands(sub: Any) -> None:
         help="where a promoted candidate goes, e.g. TOXICITY_MODEL_PATH (default: %(default)s)",
     )
     r.add_argument("--candidate", type=Path, default=None, help="the candidate's folder (default: <out>.candidate)")
+    gate = "on the shared validation rows, per attribute, pooled and per source"
     r.add_argument(
+        "--auc-margin",
         "--margin",
         type=float,
         default=0.005,
-        help="most pooled ROC-AUC any attribute may lose on the shared validation rows (default: %(default)s)",
+        help=f"most ROC-AUC the candidate may lose {gate} (default: %(default)s)",
+    )
+    r.add_argument(
+        "--brier-margin",
+        type=float,
+        default=0.005,
+        help=f"most Brier score the candidate may gain {gate} (default: %(default)s)",
+    )
+    r.add_argument(
+        "--agreement-margin",
+        type=float,
+        default=0.005,
+        help=f"most agreement at the default thresholds the candidate may lose {gate}, "
+        "or one row in a smaller part (default: %(default)s)",
     )
     r.add_argument("--force", action="store_true", help="promote even if the gate refuses")
     r.add_argument("--feedback-weight", type=float, default=5.0, help="weight of one decision (default: %(default)s)")

@@ -1,8 +1,9 @@
 """The review queue: list stored suggestions newest first, accept or reject them, export them.
 
-Reads and writes go through ``SuggestionStore.rows`` and ``.change`` (its connection
-and lock). Every list is bounded: a page holds at most ``MAX_PAGE`` rows, a review
-at most ``MAX_REVIEW`` ids, and an export reads ``EXPORT_BATCH`` rows at a time.
+Reads and writes go through ``FeedbackStore.rows`` and ``.change`` (SQLite or
+PostgreSQL; the one JSON test comes from ``attribute_term``). Every list is bounded:
+a page holds at most ``MAX_PAGE`` rows, a review at most ``MAX_REVIEW`` ids, and an
+export reads ``EXPORT_BATCH`` rows at a time.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from service.perspective.store import SuggestionStore
+from service.perspective.store import FeedbackStore
 
 MAX_PAGE = 200
 """Most suggestions one ``GET /v1/admin/suggestions`` returns."""
@@ -38,7 +39,7 @@ class Filters:
     source: str | None = None
 
 
-def _where(filters: Filters, before: int | None) -> tuple[str, tuple[Any, ...]]:
+def _where(store: FeedbackStore, filters: Filters, before: int | None) -> tuple[str, tuple[Any, ...]]:
     """Return the WHERE clause and its parameters for ``filters`` and the page cursor."""
     terms: list[str] = []
     params: list[Any] = []
@@ -49,8 +50,9 @@ def _where(filters: Filters, before: int | None) -> tuple[str, tuple[Any, ...]]:
         terms.append("source = ?")
         params.append(filters.source)
     if filters.attribute is not None:  # the route allows [A-Za-z0-9_@.-] only, so the quoted path is safe
-        terms.append("json_extract(attribute_scores, ?) IS NOT NULL")
-        params.append(f'$."{filters.attribute}"')
+        term, param = store.attribute_term(filters.attribute)
+        terms.append(term)
+        params.append(param)
     if before is not None:
         terms.append("id < ?")
         params.append(before)
@@ -94,9 +96,9 @@ def _item(row: tuple[Any, ...], attribute: str | None) -> dict[str, Any]:
     }
 
 
-def page(store: SuggestionStore, filters: Filters, limit: int, before: int | None) -> dict[str, Any]:
+def page(store: FeedbackStore, filters: Filters, limit: int, before: int | None) -> dict[str, Any]:
     """Return up to ``limit`` suggestions older than ``before``, newest first, and the next cursor."""
-    where, params = _where(filters, before)
+    where, params = _where(store, filters, before)
     rows = store.rows(f"SELECT {COLUMNS} FROM suggestions{where} ORDER BY id DESC LIMIT ?", (*params, limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -106,7 +108,7 @@ def page(store: SuggestionStore, filters: Filters, limit: int, before: int | Non
     }
 
 
-def review(store: SuggestionStore, ids: list[int], status: str) -> int:
+def review(store: FeedbackStore, ids: list[int], status: str) -> int:
     """Set ``status`` (and ``reviewed_at``) on the suggestions ``ids``; return how many exist."""
     unique = sorted(set(ids))
     marks = ",".join("?" * len(unique))
@@ -116,11 +118,11 @@ def review(store: SuggestionStore, ids: list[int], status: str) -> int:
     )
 
 
-def export_rows(store: SuggestionStore, filters: Filters) -> Iterator[dict[str, Any]]:
+def export_rows(store: FeedbackStore, filters: Filters) -> Iterator[dict[str, Any]]:
     """Yield one row per suggested attribute of every matching suggestion, oldest first."""
     after = 0
     while True:
-        where, params = _where(filters, None)
+        where, params = _where(store, filters, None)
         where = f"{where} AND id > ?" if where else " WHERE id > ?"
         rows = store.rows(
             f"SELECT {COLUMNS} FROM suggestions{where} ORDER BY id LIMIT ?", (*params, after, EXPORT_BATCH)
@@ -146,7 +148,7 @@ def export_rows(store: SuggestionStore, filters: Filters) -> Iterator[dict[str, 
         after = rows[-1][0]
 
 
-def export_chunks(store: SuggestionStore, filters: Filters, fmt: str) -> Iterator[str]:
+def export_chunks(store: FeedbackStore, filters: Filters, fmt: str) -> Iterator[str]:
     """Yield the export as CSV (with a header) or JSON Lines, a few hundred rows per chunk."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, lineterminator="\n") if fmt == "csv" else None

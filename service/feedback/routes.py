@@ -20,7 +20,7 @@ from service.core.deps import model_and_settings
 from service.core.schemas import ErrorResponse
 from service.core.scoring import check_attributes, check_texts
 from service.middleware.body_guard import JSONRoute
-from service.perspective.store import StoreFull, Suggestion, SuggestionStore
+from service.perspective.store import FeedbackStore, StoreFull, Suggestion
 from service.perspective.suggest import SuggestQuota, store_full
 
 log = logging.getLogger("toxicity.suggestions")
@@ -52,7 +52,7 @@ RESPONSES: dict[int | str, dict[str, object]] = {
     422: {"model": ErrorResponse, "description": "Empty or too long text, unknown attribute, label not 0 or 1."},
     429: {"model": ErrorResponse, "description": "Over `TOXICITY_SUGGEST_PER_MINUTE`; `Retry-After` says when."},
     507: {"model": ErrorResponse, "description": "The store holds `TOXICITY_SUGGESTIONS_MAX_BYTES`."},
-    503: {"model": ErrorResponse, "description": "The model is not loaded yet."},
+    503: {"model": ErrorResponse, "description": "The model is not loaded yet, or the feedback store is unreachable."},
 }
 
 
@@ -75,7 +75,7 @@ async def suggest(body: SuggestionIn, request: Request) -> SuggestionId:
         session_id=None,
         source=body.source,
     )
-    store: SuggestionStore = request.app.state.suggestions
+    store: FeedbackStore = request.app.state.suggestions
     try:
         ident = await to_thread.run_sync(store.add, suggestion)
     except StoreFull as exc:

@@ -53,6 +53,11 @@ SUGGEST_ERRORS: dict[int | str, dict[str, Any]] = {
         **GOOGLE_ERROR,
         "description": "The suggestion store is full (`TOXICITY_SUGGESTIONS_MAX_BYTES`): `RESOURCE_EXHAUSTED`.",
     },
+    503: {
+        **GOOGLE_ERROR,
+        "description": "The model is not loaded yet, or the feedback store (PostgreSQL) is unreachable: "
+        "`UNAVAILABLE`, `Retry-After`.",
+    },
 }
 
 api = APIRouter(tags=["Perspective API"], route_class=JSONRoute, dependencies=[Depends(perspective_key)])

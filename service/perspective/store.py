@@ -7,16 +7,25 @@ process, guarded by a lock; several worker processes share the file through
 SQLite's own locking (the connection's ``timeout`` is its busy timeout).
 
 Bounded three ways (issue 20): the file and its ``-wal``/``-shm`` are private to the
-service's user (0600, folders it creates 0700); rows older than the retention are
-deleted at start-up and every hour, a few hundred per transaction so writers never
-wait long; and a store whose rows take ``max_bytes`` refuses new ones (``StoreFull``)
-rather than grow until the disk is full.
+service's user (0600, folders it creates 0700); pending and rejected rows older than
+the retention are deleted at start-up and every hour, a few hundred per transaction so
+writers never wait long (accepted rows are moderators' decisions, training data: they
+stay, unless an operator sets a retention of their own); and a store whose rows take
+``max_bytes`` refuses new ones (``StoreFull``) rather than grow until the disk is full.
 
 Review state (issue 23): each row has a ``status`` (``pending``, ``accepted``,
 ``rejected``), a ``source`` (``api``: ``comments:suggestscore`` or ``POST
 /v1/suggestions``; ``console``: the moderators' page) and ``reviewed_at``. A store
 made before them gains the columns at start-up (``migrate``); old rows are pending
 and from the API. ``service.feedback.queue`` lists, reviews and exports them.
+
+A suggestion that carries a ``clientToken`` is stored once: the same token with the
+same text and scores again (a client retrying after a lost answer) gets the stored
+row's id back instead of a second row.
+
+``FeedbackStore`` is what the routes, the queue and the purge use; this SQLite store
+is the default, ``service.perspective.store_pg`` keeps the same rows in PostgreSQL
+(``TOXICITY_FEEDBACK_URL``) and ``service.perspective.stores`` picks one.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import anyio.to_thread
 
@@ -61,6 +70,10 @@ REVIEW_INDEX = "CREATE INDEX IF NOT EXISTS suggestions_status ON suggestions (st
 """The review queue lists one status newest first through it."""
 STATUSES = ("pending", "accepted", "rejected")
 SOURCES = ("api", "console")
+TOKEN_INDEX = (
+    "CREATE INDEX IF NOT EXISTS suggestions_client_token ON suggestions (client_token) WHERE client_token IS NOT NULL"
+)
+"""A retried suggestion (same ``clientToken``) is found through it."""
 
 INDEX = "CREATE INDEX IF NOT EXISTS suggestions_received_at ON suggestions (received_at)"
 """The retention purge finds expired rows through it, without scanning the table."""
@@ -97,6 +110,49 @@ class StoreFull(Exception):
         super().__init__(f"suggestion store holds {used} bytes; the limit is {limit}")
         self.used = used
         self.limit = limit
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be reached (PostgreSQL down or unreachable): answer 503, nothing was stored."""
+
+
+class Unstorable(Exception):
+    """A field holds what the store cannot keep (U+0000 in PostgreSQL's text): a 400 naming it, nothing stored."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class FeedbackStore(Protocol):
+    """What the routes, the review queue and the purge need of a suggestion store.
+
+    ``rows`` and ``change`` take SQL in SQLite's style (``?`` marks) that both
+    backends run as written; ``attribute_term`` gives each one's JSON test.
+    """
+
+    max_bytes: int | None
+
+    def add(self, s: Suggestion) -> int:
+        """Store a suggestion durably (or find its earlier copy) and return its row id."""
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run a read-only query and return its rows."""
+
+    def change(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Run one write durably and return how many rows it changed."""
+
+    def attribute_term(self, name: str) -> tuple[str, Any]:
+        """Return a WHERE term (one ``?``) and its parameter: the row suggests attribute ``name``."""
+
+    def purge(self, older_than: datetime, accepted_older_than: datetime | None = None) -> int:
+        """Delete expired suggestions (accepted ones only past ``accepted_older_than``); return how many."""
+
+    def count(self) -> int:
+        """Return how many suggestions are stored."""
+
+    def close(self) -> None:
+        """Release the store's connections."""
 
 
 def _timestamp(moment: datetime) -> str:
@@ -182,6 +238,7 @@ class SuggestionStore:
                 if name not in have:
                     self._db.execute(f"ALTER TABLE suggestions ADD COLUMN {name} {kind}")
             self._db.execute(REVIEW_INDEX)
+            self._db.execute(TOKEN_INDEX)
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -204,6 +261,10 @@ class SuggestionStore:
                 raise
         return int(cur.rowcount)
 
+    def attribute_term(self, name: str) -> tuple[str, Any]:
+        """Return SQLite's test that ``attribute_scores`` has the key ``name`` (a route checks its characters)."""
+        return "json_extract(attribute_scores, ?) IS NOT NULL", f'$."{name}"'
+
     def add(self, s: Suggestion) -> int:
         """Store a suggestion durably and return its row id; raise ``StoreFull`` when there is no room."""
         row = (
@@ -221,17 +282,30 @@ class SuggestionStore:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._check_room(sum(len(v) for v in row if isinstance(v, str)))
-                cur = self._db.execute(
-                    "INSERT INTO suggestions (received_at, comment_text, comment_type, context, attribute_scores,"
-                    " languages, community_id, client_token, session_id, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    row,
-                )
+                ident = self._stored_before(row[7], row[1], row[4]) if s.client_token is not None else None
+                if ident is None:
+                    self._check_room(sum(len(v) for v in row if isinstance(v, str)))
+                    cur = self._db.execute(
+                        "INSERT INTO suggestions (received_at, comment_text, comment_type, context, attribute_scores,"
+                        " languages, community_id, client_token, session_id, source)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        row,
+                    )
+                    ident = int(cur.lastrowid or 0)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        return int(cur.lastrowid or 0)
+        return ident
+
+    def _stored_before(self, token: Any, text: Any, scores: Any) -> int | None:
+        """Return the id of the same suggestion stored earlier under the same client token, if any."""
+        found = self._db.execute(
+            "SELECT id FROM suggestions WHERE client_token = ? AND comment_text = ? AND attribute_scores = ?"
+            " ORDER BY id LIMIT 1",
+            (token, text, scores),
+        ).fetchone()
+        return None if found is None else int(found[0])
 
     def _check_room(self, size: int) -> None:
         """Raise ``StoreFull`` if ``size`` more bytes would take the rows past the limit.
@@ -247,9 +321,16 @@ class SuggestionStore:
         if used + size > self.max_bytes:
             raise StoreFull(used, self.max_bytes)
 
-    def purge(self, older_than: datetime) -> int:
-        """Delete every suggestion received before ``older_than``, a batch per transaction; return how many."""
+    def purge(self, older_than: datetime, accepted_older_than: datetime | None = None) -> int:
+        """Delete pending and rejected suggestions received before ``older_than``; return how many.
+
+        Accepted ones are moderators' decisions, training data: they stay unless
+        ``accepted_older_than`` is given, and then go once received before it. A batch
+        per transaction.
+        """
         cutoff = _timestamp(older_than)
+        # '' sorts before every timestamp: with no cutoff of their own, no accepted row matches.
+        accepted_cutoff = "" if accepted_older_than is None else _timestamp(accepted_older_than)
         deleted = 0
         while True:
             with self._lock:
@@ -259,8 +340,10 @@ class SuggestionStore:
                 try:
                     cur = self._db.execute(
                         "DELETE FROM suggestions WHERE id IN (SELECT id FROM suggestions"
-                        " WHERE received_at < ? ORDER BY received_at LIMIT ?)",
-                        (cutoff, PURGE_BATCH),
+                        " WHERE received_at < ?"  # the later cutoff: a range on the received_at index
+                        " AND (status = 'accepted' AND received_at < ? OR status <> 'accepted' AND received_at < ?)"
+                        " ORDER BY received_at LIMIT ?)",
+                        (max(cutoff, accepted_cutoff), accepted_cutoff, cutoff, PURGE_BATCH),
                     )
                     self._db.execute("COMMIT")
                 except BaseException:
@@ -283,13 +366,20 @@ class SuggestionStore:
             self._db.close()
 
 
-async def keep_purged(store: SuggestionStore, retention_days: int, every: float = PURGE_EVERY_SECONDS) -> None:
-    """Delete suggestions older than ``retention_days`` now, then every ``every`` seconds, until cancelled."""
+async def keep_purged(
+    store: FeedbackStore, retention_days: int, accepted_days: int = 0, every: float = PURGE_EVERY_SECONDS
+) -> None:
+    """Purge now, then every ``every`` seconds, until cancelled: unaccepted rows past ``retention_days``.
+
+    Accepted rows go after ``accepted_days``, or never when it is 0.
+    """
     while True:
-        older_than = datetime.now(UTC) - timedelta(days=retention_days)
+        now = datetime.now(UTC)
+        older_than = now - timedelta(days=retention_days)
+        accepted = now - timedelta(days=accepted_days) if accepted_days else None
         try:
-            deleted = await anyio.to_thread.run_sync(store.purge, older_than)
-        except sqlite3.Error as exc:  # a busy or failing disk: try again next time, the service serves on
+            deleted = await anyio.to_thread.run_sync(store.purge, older_than, accepted)
+        except (sqlite3.Error, StoreUnavailable) as exc:  # busy, failing or unreachable: try again next time
             log.warning("suggestion purge failed", extra={"fields": {"error": type(exc).__name__}})
         else:
             if deleted:

@@ -30,7 +30,7 @@ from service.middleware.rate_limit import TokenBuckets, bucket_key
 from service.perspective import errors as perr
 from service.perspective.analyze import comment_text
 from service.perspective.schemas import AttributeScores, SuggestCommentScoreRequest
-from service.perspective.store import StoreFull, Suggestion, SuggestionStore
+from service.perspective.store import FeedbackStore, StoreFull, Suggestion
 from service.settings import Settings
 
 log = logging.getLogger("toxicity.suggestions")
@@ -168,7 +168,7 @@ async def suggest(body: SuggestCommentScoreRequest, request: Request, settings: 
     suggestion = check(body, settings)
     quota: SuggestQuota = request.app.state.suggest_quota
     quota.take(request)
-    store: SuggestionStore = request.app.state.suggestions
+    store: FeedbackStore = request.app.state.suggestions
     try:
         await to_thread.run_sync(store.add, suggestion)  # a commit waits for the disk; the event loop must not
     except StoreFull as exc:

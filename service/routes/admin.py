@@ -10,6 +10,7 @@ route added to it later is guarded too. Scoring keys get 403.
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Any, Literal
 
 from anyio import to_thread
@@ -22,7 +23,7 @@ from service.core.auth import require_admin
 from service.core.errors import ApiError
 from service.core.schemas import ErrorResponse, ReloadResult
 from service.feedback import queue
-from service.perspective.store import SuggestionStore
+from service.perspective.store import FeedbackStore
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -69,6 +70,7 @@ QUEUE_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Invalid JSON or invalid UTF-8."},
     413: {"model": ErrorResponse, "description": "Request body over `TOXICITY_MAX_BODY_BYTES`."},
     422: {"model": ErrorResponse, "description": "A bad filter or body: the message names the field and the limit."},
+    503: {"model": ErrorResponse, "description": "The feedback store (PostgreSQL) is unreachable; `Retry-After`."},
 }
 
 Status = Literal["pending", "accepted", "rejected"]
@@ -93,8 +95,8 @@ class ReviewOut(BaseModel):
     updated: int = Field(description="Ids that exist and now have the status.")
 
 
-def _store(request: Request) -> SuggestionStore:
-    store: SuggestionStore = request.app.state.suggestions
+def _store(request: Request) -> FeedbackStore:
+    store: FeedbackStore = request.app.state.suggestions
     return store
 
 
@@ -133,8 +135,10 @@ async def export_suggestions(
     filters = queue.Filters(status=status, attribute=attribute, source=source)
     media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
     name = f"suggestions-{status or 'all'}.{format}"
+    chunks = queue.export_chunks(_store(request), filters, format)
+    first = await to_thread.run_sync(next, chunks)  # an unreachable store answers 503 before the stream starts
     return StreamingResponse(
-        queue.export_chunks(_store(request), filters, format),
+        itertools.chain([first], chunks),
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -1,7 +1,8 @@
 """Point 3 (and the store's file mode from point 8): ``comments:suggestscore`` cannot be abused.
 
 Each test is an attacker's request against the real app; each was accepted (or the
-setting it needs did not exist) before issue 20.
+setting it needs did not exist) before issue 20. Those about limits run on both
+store backends (``store_settings``: SQLite, and PostgreSQL on a real server).
 """
 
 from __future__ import annotations
@@ -30,15 +31,35 @@ ANALYZE = "/v1alpha1/comments:analyze"
 SCORES = {"TOXICITY": {"summaryScore": {"value": 1}}}
 
 
-async def app_client(tiny_artifact: Path, db: Path, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """Yield a client of the real app with default limits, the tiny model and its store at ``db``."""
-    async for c in running(create_app(Settings(model_path=tiny_artifact, suggestions_db=db, **settings))):
+async def app_client(
+    tiny_artifact: Path, store: Path | dict[str, Any], **settings: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Yield a client of the real app with default limits, the tiny model and its store (a SQLite path or settings)."""
+    where = store if isinstance(store, dict) else {"suggestions_db": store}
+    async for c in running(create_app(Settings(model_path=tiny_artifact, **where, **settings))):
         yield c
 
 
-def rows(db: Path) -> int:
-    with closing(sqlite3.connect(db)) as con:
-        return int(con.execute("SELECT COUNT(*) FROM suggestions").fetchone()[0])
+def query(store: Path | dict[str, Any], sql: str, params: list[tuple[Any, ...]] | None = None) -> list[Any]:
+    """Run ``sql`` (``?`` marks) on the store's database directly, once per parameter row; return the last rows."""
+    if isinstance(store, dict) and "feedback_url" in store:
+        import psycopg
+
+        with psycopg.connect(store["feedback_url"]) as conn:
+            cur = conn.cursor()
+            for row in params or [()]:
+                cur.execute(sql.replace("?", "%s"), row)
+            return cur.fetchall() if cur.description else []
+    path = store["suggestions_db"] if isinstance(store, dict) else store
+    with closing(sqlite3.connect(path)) as con, con:
+        found: list[Any] = []
+        for row in params or [()]:
+            found = con.execute(sql, row).fetchall()
+        return found
+
+
+def rows(store: Path | dict[str, Any]) -> int:
+    return int(query(store, "SELECT COUNT(*) FROM suggestions")[0][0])
 
 
 def violation(r: httpx.Response) -> dict[str, Any]:
@@ -52,8 +73,10 @@ def violation(r: httpx.Response) -> dict[str, Any]:
     return out
 
 
-async def test_a_suggestion_of_100000_attribute_scores_is_refused(tiny_artifact: Path, tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
+async def test_a_suggestion_of_100000_attribute_scores_is_refused(
+    tiny_artifact: Path, store_settings: dict[str, Any]
+) -> None:
+    db = store_settings
     many = {f"A{i}": {"summaryScore": {"value": 0.5}} for i in range(100_000)}
     async for c in app_client(tiny_artifact, db):
         r = await c.post(SUGGEST, json={"comment": {"text": "you clown"}, "attributeScores": many})
@@ -78,9 +101,9 @@ OVERSIZED: list[tuple[str, dict[str, Any], str, str]] = [
 
 @pytest.mark.parametrize(("part", "fields", "field", "named"), OVERSIZED, ids=[case[0] for case in OVERSIZED])
 async def test_one_suggestion_cannot_store_megabytes(
-    tiny_artifact: Path, tmp_path: Path, part: str, fields: dict[str, Any], field: str, named: str
+    tiny_artifact: Path, store_settings: dict[str, Any], part: str, fields: dict[str, Any], field: str, named: str
 ) -> None:
-    db = tmp_path / "s.db"
+    db = store_settings
     async for c in app_client(tiny_artifact, db):
         body = {"comment": {"text": "you clown"}, "attributeScores": SCORES, **fields}
         found = violation(await c.post(SUGGEST, json=body))
@@ -88,8 +111,8 @@ async def test_one_suggestion_cannot_store_megabytes(
     assert rows(db) == 0, part
 
 
-async def test_one_client_cannot_flood_the_store(tiny_artifact: Path, tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
+async def test_one_client_cannot_flood_the_store(tiny_artifact: Path, store_settings: dict[str, Any]) -> None:
+    db = store_settings
     body = {"comment": {"text": "word " * 4_000}, "attributeScores": SCORES}
     async for c in app_client(tiny_artifact, db):
         start = time.monotonic()
@@ -108,8 +131,8 @@ async def test_one_client_cannot_flood_the_store(tiny_artifact: Path, tmp_path: 
     assert 60 <= rows(db) <= 60 + refilled
 
 
-async def test_many_clients_cannot_fill_the_disk(tiny_artifact: Path, tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
+async def test_many_clients_cannot_fill_the_disk(tiny_artifact: Path, store_settings: dict[str, Any]) -> None:
+    db = store_settings
     limit = 1024 * 1024
     body = {
         "comment": {"text": "word " * 4_000},
@@ -123,11 +146,12 @@ async def test_many_clients_cannot_fill_the_disk(tiny_artifact: Path, tmp_path: 
         assert r.status_code == 507
         assert r.json()["error"]["status"] == "RESOURCE_EXHAUSTED"
         assert "TOXICITY_SUGGESTIONS_MAX_BYTES" in r.json()["error"]["message"]
-    with closing(sqlite3.connect(db)) as con:
-        pages, free, size = (
-            con.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "freelist_count", "page_size")
-        )
-    assert (pages - free) * size < limit + 64 * 1024  # at most one suggestion past the limit
+    if "feedback_url" in db:  # what the rows take as text, kept by a trigger
+        used = int(query(db, "SELECT bytes FROM suggestion_bytes")[0][0])
+    else:
+        pages, free, size = (query(db, f"PRAGMA {p}")[0][0] for p in ("page_count", "freelist_count", "page_size"))
+        used = (pages - free) * size
+    assert used < limit + 64 * 1024  # at most one suggestion past the limit
 
 
 async def test_suggest_key_rule_is_separate_from_scoring(tiny_artifact: Path, tmp_path: Path) -> None:
@@ -146,23 +170,50 @@ async def test_suggest_key_rule_is_separate_from_scoring(tiny_artifact: Path, tm
     assert rows(tmp_path / "b.db") == 0
 
 
-async def test_old_suggestions_are_purged_at_start_up(tiny_artifact: Path, tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
+def _age(store: Path | dict[str, Any], days: int, texts: list[str], status: str = "pending") -> None:
+    when = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="milliseconds")
+    query(
+        store,
+        "INSERT INTO suggestions (received_at, comment_text, attribute_scores, status) VALUES (?, ?, '{}', ?)",
+        [(when, t, status) for t in texts],
+    )
+
+
+async def _texts_after_purge(
+    tiny_artifact: Path, store: Path | dict[str, Any], left: int, **settings: Any
+) -> list[str]:
+    """Start the app on ``store`` until its start-up purge leaves ``left`` rows; return the texts kept."""
+    async for _ in app_client(tiny_artifact, store, **settings):
+        deadline = time.monotonic() + 30
+        while rows(store) > left and time.monotonic() < deadline:
+            await anyio.sleep(0.05)
+    return sorted(r[0] for r in query(store, "SELECT comment_text FROM suggestions"))
+
+
+async def test_old_suggestions_are_purged_at_start_up_but_accepted_ones_are_kept(
+    tiny_artifact: Path, store_settings: dict[str, Any]
+) -> None:
+    db = store_settings
     async for c in app_client(tiny_artifact, db):  # creates the store
         assert (await c.post(SUGGEST, json={"comment": {"text": "recent"}, "attributeScores": SCORES})).is_success
-    old = (datetime.now(UTC) - timedelta(days=91)).isoformat(timespec="milliseconds")  # the default keeps 90
-    with closing(sqlite3.connect(db)) as con, con:
-        con.executemany(
-            "INSERT INTO suggestions (received_at, comment_text, attribute_scores) VALUES (?, ?, '{}')",
-            [(old, f"old {i}") for i in range(1_200)],  # more than one purge batch
-        )
-    assert rows(db) == 1_201
-    async for _ in app_client(tiny_artifact, db):
-        deadline = time.monotonic() + 30
-        while rows(db) > 1 and time.monotonic() < deadline:
-            await anyio.sleep(0.05)
-    with closing(sqlite3.connect(db)) as con:
-        assert [r[0] for r in con.execute("SELECT comment_text FROM suggestions")] == ["recent"]
+    _age(db, 91, [f"old {i}" for i in range(1_200)])  # the default keeps 90 days; more than one purge batch
+    _age(db, 91, ["old rejected"], "rejected")
+    _age(db, 400, ["decision 1", "decision 2"], "accepted")  # moderators' decisions: training data
+    assert rows(db) == 1_204
+    assert await _texts_after_purge(tiny_artifact, db, 3) == ["decision 1", "decision 2", "recent"]
+
+
+async def test_accepted_suggestions_have_a_retention_of_their_own(
+    tiny_artifact: Path, store_settings: dict[str, Any]
+) -> None:
+    db = store_settings
+    async for _ in app_client(tiny_artifact, db):  # creates the store
+        pass
+    _age(db, 10, ["recent decision"], "accepted")
+    _age(db, 40, ["old decision"], "accepted")
+    _age(db, 40, ["pending, within 90 days"])
+    kept = await _texts_after_purge(tiny_artifact, db, 2, suggestions_accepted_retention_days=30)
+    assert kept == ["pending, within 90 days", "recent decision"]
 
 
 async def test_store_files_are_private(tiny_artifact: Path, tmp_path: Path) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -54,4 +56,36 @@ async def client(tiny_artifact: Path) -> AsyncIterator[httpx.AsyncClient]:
 async def shipped_client() -> AsyncIterator[httpx.AsyncClient]:
     """A client of the app serving the shipped model with default settings."""
     async for c in running(create_app(Settings())):
+        yield c
+
+
+SCORER = {"Authorization": "Bearer score-key"}
+ADMIN = {"Authorization": "Bearer op-key"}
+"""Headers of the ``keyed`` app's scoring key and operator key."""
+
+
+@pytest.fixture
+def serving(tiny_artifact: Path, tmp_path: Path) -> Path:
+    """Return a copy of the tiny model's artifact for a test whose retrain may replace it (never the session's)."""
+    return Path(shutil.copytree(tiny_artifact, tmp_path / "serving"))
+
+
+@pytest.fixture
+def keyed_store(tmp_path: Path) -> dict[str, Any]:
+    """The ``keyed`` app's suggestion store: SQLite here; a module may override it (``store_settings``)."""
+    return {"suggestions_db": tmp_path / "s.sqlite3"}
+
+
+@pytest.fixture
+async def keyed(serving: Path, keyed_store: dict[str, Any]) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app serving ``serving``, with a scoring key, an operator key and no suggestion quota."""
+    settings = Settings(
+        model_path=serving,
+        api_keys="score-key",
+        admin_keys="op-key",
+        suggest_per_minute=0,
+        max_text_bytes=200,
+        **keyed_store,
+    )
+    async for c in running(create_app(settings)):
         yield c

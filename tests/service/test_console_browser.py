@@ -2,9 +2,11 @@
 
 It scores a comment with the keyboard and reads the bars, thresholds and highlights;
 pastes a batch, sorts, filters and exports it as CSV; records a correction ("this is
-wrong") and finds it in the suggestion store; sees the review queue refused on a
-server without operator keys; works the review queue and a threshold profile on a server with
-them; and, with keys on, sees the 401 and 429 messages and the key
+wrong") and finds it in the suggestion store; checks that the batch table fits the
+window, and at 400 px is one card per comment reachable by keyboard; sees the review queue refused on a
+server without operator keys; on a server with them, records corrections through the
+page and through the API, filters the review queue by source and decides, and moves
+the marks with a threshold profile; and, with keys on, sees the 401 and 429 messages and the key
 kept in session storage. Screenshots (wide and 400 px) go to ``test-artifacts/``.
 Skips like ``test_browser.py`` when Debian's Chromium is absent.
 """
@@ -14,44 +16,35 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
+from tests.service.console_page import (
+    FRIENDLY,
+    INSULT,
+    TIMEOUT,
+    correct_row,
+    load_queue,
+    score_batch,
+    score_with_keyboard,
+    status,
+    stored,
+    use_api_key,
+)
 from tests.service.test_browser import ARTIFACTS, browser_page
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-INSULT = "You are a pathetic idiot and nobody here wants to read your garbage."
-FRIENDLY = "Thanks for the thoughtful reply, have a good weekend!"
 BATCH = [FRIENDLY, INSULT, "What a lovely photo of the harbour.", "Shut up, you stupid moron."]
-TIMEOUT = 30_000
 
 
-def stored(tmp_path: Path) -> list[tuple[str, dict[str, object]]]:
-    """Return every suggestion in the live server's store: its text and attribute scores."""
-    (db,) = tmp_path.glob("suggestions-*.sqlite3")
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT comment_text, attribute_scores FROM suggestions ORDER BY id").fetchall()
-    return [(text, json.loads(scores)) for text, scores in rows]
-
-
-def status(page: Page, contains: str) -> str:
-    """Wait until the status line contains ``contains``; return it."""
-    line = page.locator("#status")
-    line.filter(has_text=contains).wait_for(timeout=TIMEOUT)
-    return line.inner_text()
-
-
-def score_with_keyboard(page: Page, text: str) -> None:
-    """Type a comment and submit it with Tab and Enter."""
-    page.locator("#one-text").fill(text)
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
+def fits(page: Page, selector: str) -> bool:
+    """Whether the element shows all of its content without scrolling sideways."""
+    return bool(page.locator(selector).evaluate("e => e.scrollWidth <= e.clientWidth"))
 
 
 @pytest.mark.slow
@@ -96,11 +89,14 @@ def test_console_scores_explains_batches_exports_and_records_corrections(tmp_pat
         assert text == INSULT and "TOXICITY" in json.dumps(scores)
 
         # Many: paste, sort by an attribute, filter the flagged, export CSV.
-        page.locator("#many-text").fill("\n".join(BATCH))
-        page.locator("#many-submit").click()
-        status(page, f"Scored {len(BATCH)} comments")
+        score_batch(page, BATCH)
         rows = page.locator("#many-table tbody tr")
         assert rows.count() == len(BATCH)
+        # The table fits the window: short headers carry the full names; the action is the first column.
+        assert fits(page, "#many-result .table-wrap")
+        header = page.locator('#many-table th button[data-sort="TOXICITY"]')
+        assert header.inner_text() == "Toxic" and header.get_attribute("aria-label") == "Sort by TOXICITY"
+        assert rows.nth(0).locator("td").first.get_by_role("button", name="This is wrong").count() == 1
         page.locator('#many-table th button[data-sort="TOXICITY"]').click()
         column = page.locator('#many-table tbody td[data-attribute="TOXICITY"]').all_inner_texts()
         values = [float(c.rstrip("%")) for c in column]
@@ -129,10 +125,24 @@ def test_console_scores_explains_batches_exports_and_records_corrections(tmp_pat
         message = probe.json()["error"]["message"]
         assert message in status(page, message[:40])
 
-        # Readable at 400 px: nothing wider than the window but the scrolling tables.
+        # Readable at 400 px: nothing wider than the window; the batch table is a card per comment.
         page.set_viewport_size({"width": 400, "height": 900})
-        page.evaluate("document.querySelectorAll('.table-wrap').forEach(t => { t.scrollLeft = 0; })")
         assert page.evaluate("document.documentElement.scrollWidth") <= 400
+        assert fits(page, "#many-result .table-wrap")
+        cell = rows.nth(1).locator('td[data-attribute="TOXICITY"]')
+        assert "Toxic: " in cell.evaluate("c => getComputedStyle(c, '::before').content")
+        # Keyboard: Tab reaches a row's "this is wrong"; Enter opens the correction inside the window.
+        page.locator("#only-flagged").focus()
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.getAttribute('aria-label') || ''").startswith("This is wrong"):
+                break
+        page.keyboard.press("Enter")
+        form = page.locator("#many-correct form.correct")
+        form.wait_for(timeout=TIMEOUT)
+        box = form.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 400
+        form.locator("button[name=cancel]").click()
         page.screenshot(path=str(ARTIFACTS / "console-narrow.png"), full_page=True)
         assert page.url == f"{server.url}/console"  # no comment text in the address
     for shot in ("console-wide.png", "console-narrow.png"):
@@ -153,9 +163,7 @@ def test_console_with_keys_says_401_and_429_and_keeps_the_key_in_the_session(tmp
         assert "needs a valid API key" in status(page, "needs a valid API key")
         assert page.locator("#one-result").is_hidden()
 
-        page.locator("#api-key").fill("moderator-key")
-        page.locator("#api-key").press("Tab")  # change: stored for the tab, the model loads
-        page.locator("#model-line").filter(has_text="attributes").wait_for(timeout=TIMEOUT)
+        use_api_key(page, "moderator-key")
         assert page.evaluate("sessionStorage.getItem('toxicity-console-api-key')") == "moderator-key"
         page.reload(wait_until="networkidle")
         assert page.locator("#api-key").input_value() == "moderator-key"
@@ -188,11 +196,14 @@ def test_console_uses_profiles_and_the_review_queue(tmp_path: Path) -> None:
     profiles.write_text(PROFILES, encoding="utf-8")
     env = {"TOXICITY_PROFILES_FILE": str(profiles), "TOXICITY_ADMIN_KEYS": "op-key"}
     with browser_page(tmp_path, env) as (server, page):
-        for text, label in ((FRIENDLY, 1), (INSULT, 0)):  # two corrections, as the page's button sends them
-            sent = {"text": text, "attribute": "TOXICITY", "label": label, "source": "console"}
-            assert httpx.post(f"{server.url}/v1/suggestions", json=sent).status_code == 200
         page.goto(f"{server.url}/console", wait_until="networkidle")
         page.locator("#profile-row").wait_for(timeout=TIMEOUT)
+        # Two corrections recorded through the page's batch table, and one through the API.
+        score_batch(page, [FRIENDLY, INSULT])
+        friendly = correct_row(page, 1, "TOXICITY", 1)
+        insult = correct_row(page, 2, "TOXICITY", 0)
+        sent = {"text": "an API client's correction", "attribute": "TOXICITY", "label": 1}
+        through_api = httpx.post(f"{server.url}/v1/suggestions", json=sent).json()["id"]
         # Offsets count code points: two emoji before the insult do not shift its highlight.
         score_with_keyboard(page, "\U0001f642\U0001f642 you idiot")
         status(page, "Scored with model")
@@ -218,12 +229,13 @@ def test_console_uses_profiles_and_the_review_queue(tmp_path: Path) -> None:
         page.locator("#many-submit").click()
         assert "Line 2 of the file is not JSON" in status(page, "Line 2")
 
-        page.locator("#admin-key").fill("op-key")
-        page.locator("#queue-source").select_option("console")
-        page.locator("#queue-load").click()
-        status(page, "2 suggestions shown")
-        ids = page.locator("#queue-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.id)")
-        assert len(ids) == 2 and int(ids[0]) > int(ids[1])  # newest first
+        # The queue shows where each came from, and filters by it; newest first.
+        assert load_queue(page, "op-key") == [through_api, insult, friendly]
+        sources = page.locator("#queue-table tbody td.source").all_inner_texts()
+        assert sources == ["api", "console", "console"]
+        assert load_queue(page, "op-key", source="api") == [through_api]
+        ids = load_queue(page, "op-key", source="console")
+        assert ids == [insult, friendly]
         page.get_by_role("button", name=f"Accept suggestion {ids[0]}").click()
         status(page, "1 suggestions marked accepted")
         assert page.locator(f'#queue-table tr[data-id="{ids[0]}"] .queue-status').inner_text() == "accepted"
@@ -232,4 +244,11 @@ def test_console_uses_profiles_and_the_review_queue(tmp_path: Path) -> None:
         with page.expect_download() as info:
             page.locator("#queue-export").click()
         accepted = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
-        assert [(r["status"], r["text"], r["label"]) for r in accepted] == [("accepted", INSULT, "0")]
+        assert [(r["status"], r["source"], r["text"], r["label"]) for r in accepted] == [
+            ("accepted", "console", INSULT, "0")
+        ]
+        assert load_queue(page, "op-key", queue_status="pending") == [through_api]
+        assert fits(page, "#queue-result .table-wrap")
+        page.set_viewport_size({"width": 400, "height": 900})  # the queue as cards, nothing wider than the window
+        assert fits(page, "#queue-result .table-wrap")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 400

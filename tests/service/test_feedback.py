@@ -6,9 +6,9 @@ import csv
 import io
 import json
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,26 +16,15 @@ import pytest
 from service.app import create_app
 from service.perspective.store import SuggestionStore
 from service.settings import Settings
-from tests.service.conftest import running
+from tests.service.conftest import ADMIN, SCORER, running
 
 pytestmark = pytest.mark.anyio
 
-ADMIN = {"Authorization": "Bearer op-key"}
-SCORER = {"Authorization": "Bearer score-key"}
-
 
 @pytest.fixture
-async def keyed(tiny_artifact: Path, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of an app with a scoring key and an operator key."""
-    settings = Settings(
-        model_path=tiny_artifact,
-        api_keys="score-key",
-        admin_keys="op-key",
-        suggestions_db=tmp_path / "s.sqlite3",
-        max_text_bytes=200,
-    )
-    async for c in running(create_app(settings)):
-        yield c
+def keyed_store(store_settings: dict[str, Any]) -> dict[str, Any]:
+    """Run this module's queue tests on each store backend (SQLite, PostgreSQL)."""
+    return store_settings
 
 
 async def _suggest(client: httpx.AsyncClient, text: str, label: int, source: str = "console", **kw: object) -> int:

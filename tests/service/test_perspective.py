@@ -319,9 +319,8 @@ async def test_discourse_request(persp: httpx.AsyncClient) -> None:
     assert "TOXICITY" in r.json()["attributeScores"]
 
 
-async def test_suggestscore_persists_everything(tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
-    async for c in running(create_app(Settings(suggestions_db=db))):
+async def test_suggestscore_persists_everything(store_settings: dict[str, Any]) -> None:
+    async for c in running(create_app(Settings(**store_settings))):
         body = {
             "comment": {"text": "you are a clown"},
             "context": {"entries": [{"text": "parent"}]},
@@ -336,11 +335,20 @@ async def test_suggestscore_persists_everything(tmp_path: Path) -> None:
         }
         r = await c.post(SUGGEST, json=body)
         assert r.json() == {"clientToken": "comment:9", "requestedLanguages": ["en"]}
-    with sqlite3.connect(db) as con:
-        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        row = con.execute(
-            "SELECT comment_text, attribute_scores, languages, community_id, client_token, session_id, received_at, context FROM suggestions"
-        ).fetchone()
+    sql = (
+        "SELECT comment_text, attribute_scores, languages, community_id, client_token, session_id, received_at,"
+        " context FROM suggestions"
+    )
+    if "feedback_url" in store_settings:  # the same columns in PostgreSQL
+        import psycopg
+
+        with psycopg.connect(store_settings["feedback_url"]) as conn:
+            row = conn.execute(sql).fetchone()
+    else:
+        with sqlite3.connect(store_settings["suggestions_db"]) as con:
+            assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            row = con.execute(sql).fetchone()
+    assert row is not None
     assert row[0] == "you are a clown"
     assert json.loads(row[1])["INSULT"]["spanScores"][0] == {"begin": 0, "end": 3, "score": {"value": 1.0}}
     assert json.loads(row[2]) == ["en"]

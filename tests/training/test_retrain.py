@@ -1,4 +1,4 @@
-"""Retraining from moderators' decisions: reading feedback, the gate, and one retrain on the tiny corpus."""
+"""Retraining from moderators' decisions: feedback files, the gate (poisoning refused, honest promoted), the command."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import pytest
 from model import ToxicityModel, load_model
 from service.feedback import queue
 from service.perspective.store import Suggestion, SuggestionStore
-from tests.conftest import TINY_PARAMS, tiny_corpus
+from tests.conftest import TINY_PARAMS, tiny_corpus, tiny_records
 from training.cli import main
 from training.errors import TrainingError
 from training.feedback import FEEDBACK_SOURCE, FeedbackRow, accepted_records, read_feedback, write_feedback
-from training.retrain import gate, promote, retrain
+from training.gate import Margins, gate
+from training.records import Record
+from training.retrain import promote, retrain
 
 GRONKS = [f"what a gronk you are, {name} number {i}" for i, name in enumerate(["sam", "kim", "lee", "max"] * 8)]
 """Insults in a word the tiny corpus never saw: the tiny model scores them low until moderators say otherwise."""
@@ -85,26 +87,56 @@ def test_bad_feedback_files_are_named(tmp_path: Path) -> None:
         read_feedback(tmp_path / "missing.csv")
 
 
-def _row(attribute: str, base: float | None, candidate: float | None) -> dict[str, object]:
-    return {
+def _row(
+    attribute: str, base: float | None, candidate: float | None, source: str = "all", n: int = 1000, **more: float
+) -> dict[str, object]:
+    row: dict[str, object] = {
         "part": "shared validation",
         "attribute": attribute,
-        "source": "all",
+        "source": source,
+        "n": n,
         "base_roc_auc": base,
         "candidate_roc_auc": candidate,
     }
+    return row | more
 
 
 def test_the_gate_refuses_a_loss_past_the_margin_unless_forced(tiny_model: ToxicityModel) -> None:
-    ok = gate(tiny_model, tiny_model, [_row("TOXICITY", 0.9, 0.896), _row("INSULT", 0.8, 0.85)], 0.005, False)
-    assert ok.promoted and ok.rule.startswith("promoted by the gate") and "2 attributes compared" in ok.rule
-    worse = gate(tiny_model, tiny_model, [_row("TOXICITY", 0.9, 0.89), _row("INSULT", 0.8, 0.85)], 0.005, False)
-    assert not worse.promoted
-    assert "TOXICITY ROC-AUC 0.8900 vs the base's 0.9000" in worse.rule and "INSULT" not in worse.rule
-    forced = gate(tiny_model, tiny_model, [_row("TOXICITY", 0.9, 0.5)], 0.005, True)
+    m = Margins()
+    ok = gate(tiny_model, tiny_model, [_row("TOXICITY", 0.9, 0.896), _row("INSULT", 0.8, 0.85)], m, False)
+    assert ok.promoted and ok.rule.startswith("promoted by the gate") and "2 attributes" in ok.rule
+    worse = gate(tiny_model, tiny_model, [_row("TOXICITY", 0.9, 0.89), _row("INSULT", 0.8, 0.85)], m, False)
+    assert not worse.promoted and worse.failed == ["roc_auc"]
+    assert (
+        "TOXICITY ROC-AUC on all (1000 rows) 0.8900 vs the base's 0.9000" in worse.rule and "INSULT" not in worse.rule
+    )
+    forced = gate(tiny_model, tiny_model, [_row("TOXICITY", 0.9, 0.5)], m, True)
     assert forced.promoted and forced.rule.startswith("forced (--force)") and "TOXICITY" in forced.rule
-    empty = gate(tiny_model, tiny_model, [_row("TOXICITY", None, None)], 0.005, False)
-    assert not empty.promoted and "nothing could be compared" in empty.rule
+    empty = gate(tiny_model, tiny_model, [_row("TOXICITY", None, None)], m, False)
+    assert not empty.promoted and empty.failed == ["compared"]
+
+
+def test_the_gate_judges_brier_and_agreement_per_source_not_only_roc_auc(tiny_model: ToxicityModel) -> None:
+    m = Margins(roc_auc=0.005, brier=0.005, agreement=0.005)
+    same = {"base_brier": 0.02, "candidate_brier": 0.02, "base_agreement": 0.97, "candidate_agreement": 0.97}
+    pooled = _row("TOXICITY", 1.0, 1.0, **same)
+    # ROC-AUC unchanged, but the probabilities moved: the Brier score rose.
+    brier = _row("TOXICITY", 1.0, 1.0, "news", 400, **(same | {"candidate_brier": 0.03}))
+    decision = gate(tiny_model, tiny_model, [pooled, brier], m, False)
+    assert not decision.promoted and decision.failed == ["brier"]
+    assert "rule brier" in decision.rule and "TOXICITY Brier score on news (400 rows)" in decision.rule
+    # Agreement down 0.006 on one source (the poisoning run's 1.000 to 0.994) is refused.
+    agreement = _row("TOXICITY", 1.0, 1.0, "forum", 1000, **(same | {"candidate_agreement": 0.964}))
+    decision = gate(tiny_model, tiny_model, [pooled, agreement], m, False)
+    assert not decision.promoted and decision.failed == ["agreement"]
+    # In a part of 50 rows one row is 0.02: one row's change never decides, two rows do.
+    one_row = _row("TOXICITY", 1.0, 1.0, "small", 50, **(same | {"candidate_agreement": 0.95}))
+    assert gate(tiny_model, tiny_model, [pooled, one_row], m, False).promoted
+    two_rows = _row("TOXICITY", 1.0, 1.0, "small", 50, **(same | {"candidate_agreement": 0.93}))
+    assert gate(tiny_model, tiny_model, [pooled, two_rows], m, False).failed == ["agreement"]
+    # Rows of the held-out feedback report the correction; they are not gated.
+    held = _row("TOXICITY", 1.0, 0.5, **same) | {"part": "held-out feedback"}
+    assert gate(tiny_model, tiny_model, [pooled, held], m, False).promoted
 
 
 @pytest.mark.slow
@@ -114,7 +146,7 @@ def test_retrain_learns_the_corrections_and_the_gate_decides(tiny_artifact: Path
     rows = [FeedbackRow(i, "", "console", "accepted", "TOXICITY", 1.0, t) for i, t in enumerate(GRONKS)]
     feedback, _ = accepted_records(rows, 5.0)
     out = tmp_path / "serving"
-    result = retrain(tiny_corpus(), feedback, base, params, tmp_path / "candidate", out, margin=0.005)
+    result = retrain(tiny_corpus(), feedback, base, params, tmp_path / "candidate", out)
 
     assert result.counts["feedback_trained"] + result.counts["feedback_held_out"] == len(GRONKS)
     assert result.counts["feedback_held_out"] > 0 and result.counts["feedback_trained"] > 0
@@ -138,18 +170,70 @@ def test_retrain_learns_the_corrections_and_the_gate_decides(tiny_artifact: Path
 
     # A margin no real model can meet below zero loss: the same data is refused, and nothing is promoted.
     refused_out = tmp_path / "kept"
-    refused = retrain(tiny_corpus(), feedback, base, params, tmp_path / "c2", refused_out, margin=-1.0)
-    assert not refused.decision.promoted and refused.decision.rule.startswith("refused by the gate")
+    never = Margins(roc_auc=-1.0)
+    refused = retrain(tiny_corpus(), feedback, base, params, tmp_path / "c2", refused_out, margins=never)
+    assert not refused.decision.promoted and refused.decision.rule.startswith("refused by the gate (rule roc_auc)")
     assert not refused_out.exists()
     assert (tmp_path / "c2" / "retrain.json").exists()
+
+
+def poisoned(n: int = 20) -> list[Record]:
+    """Return ``n`` of the tiny corpus's insults relabelled non-toxic, as accepted feedback."""
+    insults = [r.text for r in tiny_corpus().records if r.labels["INSULT"] == 1 and r.labels["TOXICITY"] == 1]
+    rows = [FeedbackRow(i, "", "api", "accepted", "TOXICITY", 0.0, t) for i, t in enumerate(insults[:n])]
+    return accepted_records(rows, 5.0)[0]
+
+
+@pytest.mark.slow
+def test_a_poisoning_run_is_refused_though_roc_auc_stays_put(tiny_artifact: Path, tmp_path: Path) -> None:
+    base = load_model(tiny_artifact)
+    params = replace(TINY_PARAMS, validation_fraction=0.25, seed=0)
+    out = tmp_path / "serving"
+    result = retrain(tiny_corpus(), poisoned(), base, params, tmp_path / "candidate", out)
+    assert not result.decision.promoted and not out.exists()
+    assert result.decision.failed == ["agreement"], result.decision.rule
+    pooled = next(r for r in result.comparison if r["attribute"] == "TOXICITY" and r["source"] == "all")
+    assert pooled["candidate_roc_auc"] == pooled["base_roc_auc"]  # what the ROC-AUC-only gate let through
+    assert pooled["candidate_agreement"] < pooled["base_agreement"]
+    report = json.loads((tmp_path / "candidate" / "retrain.json").read_text(encoding="utf-8"))
+    assert report["failed_rules"] == ["agreement"] and report["margins"] == Margins().as_dict()
+    card = (tmp_path / "candidate" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "refused by the gate (rule agreement)" in card and "Brier base" in card
+
+
+@pytest.mark.slow
+def test_the_command_prints_its_margins_and_refuses_a_poisoning_run(
+    tiny_artifact: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    attributes = ["TOXICITY", "INSULT", "THREAT", "PROFANITY", "IDENTITY_ATTACK", "SEVERE_TOXICITY"]
+    table = tmp_path / "corpus.csv"
+    lines = ["text," + ",".join(attributes)]
+    lines += [f'"{r.text}",' + ",".join(str(r.labels[a]) for a in attributes) for r in tiny_records(480)]
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    feedback = tmp_path / "poison.csv"
+    write_feedback(
+        [FeedbackRow(i, "", "api", "accepted", "TOXICITY", 0.0, r.text) for i, r in enumerate(poisoned(40))], feedback
+    )
+    labels = [arg for a in attributes for arg in ("--label", f"{a}={a}")]
+    args = ["retrain", "--no-shared", "--table", str(table), *labels, "--feedback", str(feedback)]
+    args += ["--base", str(tiny_artifact), "--out", str(tmp_path / "out"), "--agreement-margin", "0.01", "--quiet"]
+    assert main(args) == 3
+    out = capsys.readouterr().out
+    assert (
+        "gate: ROC-AUC may fall by at most 0.005, the Brier score rise by at most 0.005, and agreement fall by at most 0.01"
+        in out
+    )
+    assert "refused by the gate (rule agreement" in out
+    assert not (tmp_path / "out").exists()
 
 
 def test_cli_refuses_bad_flags_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     feedback = tmp_path / "f.csv"
     write_feedback([], feedback)
-    code = main(["retrain", "--feedback", str(feedback), "--margin", "-1", "--no-shared", "--out", str(tmp_path / "o")])
-    assert code == 2
-    assert "--margin must be 0 or more" in capsys.readouterr().err
+    for flag in ("--auc-margin", "--brier-margin", "--agreement-margin"):
+        code = main(["retrain", "--feedback", str(feedback), flag, "-1", "--no-shared", "--out", str(tmp_path / "o")])
+        assert code == 2
+        assert f"{flag} must be 0 or more" in capsys.readouterr().err
     code = main(["retrain", "--feedback", str(tmp_path / "none.csv"), "--out", str(tmp_path / "o")])
     assert code == 2
     assert "no such file" in capsys.readouterr().err

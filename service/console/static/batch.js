@@ -80,45 +80,69 @@ function visibleRows() {
   return rows;
 }
 
+// Short column headers, so that the table fits a desktop window without scrolling; the full name is in the
+// header's title and its button's accessible name.
+const SHORT = {
+  TOXICITY: "Toxic", SEVERE_TOXICITY: "Severe", INSULT: "Insult", THREAT: "Threat", IDENTITY_ATTACK: "Identity",
+  PROFANITY: "Profane", SEXUALLY_EXPLICIT: "Sexual", FLIRTATION: "Flirt",
+};
+export function shortName(name) {
+  if (SHORT[name]) return SHORT[name];
+  const word = name.split("_")[0];
+  return word.charAt(0) + word.slice(1, 7).toLowerCase();
+}
+
+function headerCell(key, label, full) {
+  const sorted = state.sort && state.sort.key === key;
+  const th = el("th", { scope: "col", title: full, className: "sort" });
+  th.setAttribute("aria-sort", sorted ? (state.sort.down ? "descending" : "ascending") : "none");
+  const arrow = sorted ? (state.sort.down ? " \u25bc" : " \u25b2") : "";
+  const button = el("button", { type: "button", textContent: label + arrow, title: `Sort by ${full}` });
+  button.setAttribute("aria-label", `Sort by ${full}`);
+  button.dataset.sort = key;
+  button.addEventListener("click", () => {
+    state.sort = { key, down: sorted ? !state.sort.down : key !== "#" };
+    renderTable();
+    document.querySelector(`#many-table th button[data-sort="${key}"]`).focus();
+  });
+  th.append(button);
+  return th;
+}
+
+// The action comes first, so it is reachable without scrolling at any width; below 600 px each row is a card.
 export function renderTable() {
   const names = attributesOf(state.rows);
-  const head = el("tr");
-  for (const key of ["#", ...names]) {
-    const sorted = state.sort && state.sort.key === key;
-    const th = el("th", { scope: "col" });
-    th.setAttribute("aria-sort", sorted ? (state.sort.down ? "descending" : "ascending") : "none");
-    const button = el("button", { type: "button", textContent: key + (sorted ? (state.sort.down ? " \u25bc" : " \u25b2") : "") });
-    button.dataset.sort = key;
-    button.addEventListener("click", () => {
-      state.sort = { key, down: sorted ? !state.sort.down : key !== "#" };
-      renderTable();
-      document.querySelector(`#many-table th button[data-sort="${key}"]`).focus();
-    });
-    th.append(button);
-    head.append(th);
-  }
-  head.insertBefore(el("th", { scope: "col", textContent: "Comment" }), head.children[1] || null);
-  head.append(el("th", { scope: "col", textContent: "Flagged" }), el("th", { scope: "col", textContent: "Correct" }));
+  const head = el("tr", {}, el("th", { scope: "col", className: "fix", textContent: "Fix", title: "Record a correction" }),
+    headerCell("#", "#", "comment number"), el("th", { scope: "col", className: "text", textContent: "Comment" }));
+  for (const name of names) head.append(headerCell(name, shortName(name), name));
+  head.append(el("th", { scope: "col", className: "flags", textContent: "Flagged" }));
   $("many-table").tHead.replaceChildren(head);
   const body = $("many-table").tBodies[0];
   body.replaceChildren();
   const rows = visibleRows();
   for (const r of rows) {
-    const tr = el("tr", {}, el("td", { className: "num", textContent: String(r.n) }),
-      el("td", { className: "text", textContent: r.text }));
-    for (const name of names) {
-      const cell = el("td", { className: r.flagged.includes(name) ? "num flagged" : "num", textContent: pct(r.scores[name]) });
-      cell.dataset.attribute = name;
-      tr.append(cell);
-    }
-    const wrong = el("button", { type: "button", textContent: "This is wrong" });
+    const wrong = el("button", { type: "button", className: "wrong", textContent: "Wrong?" });
     wrong.setAttribute("aria-label", `This is wrong: comment ${r.n}`);
+    wrong.title = `This is wrong: record a correction for comment ${r.n}`;
     wrong.addEventListener("click", () => {
       const panel = $("many-correct");
       panel.replaceChildren(el("p", { textContent: `Comment ${r.n}: ${r.text}` }), correctButton(r.text, r));
       panel.querySelector("button.wrong").click();
     });
-    tr.append(el("td", { textContent: r.flagged.join(", ") }), el("td", {}, wrong));
+    const tr = el("tr", {}, el("td", { className: "fix" }, wrong),
+      el("td", { className: "num n", textContent: String(r.n) }), el("td", { className: "text", textContent: r.text }));
+    for (const name of names) {
+      const flagged = r.flagged.includes(name);
+      const cell = el("td", { className: flagged ? "num flagged" : "num", textContent: pct(r.scores[name]) });
+      cell.title = `${name}${flagged ? ", flagged" : ""}`;
+      cell.dataset.attribute = name;
+      cell.dataset.label = shortName(name);
+      tr.append(cell);
+    }
+    const flags = el("td", { className: "flags", textContent: r.flagged.map(shortName).join(", ") });
+    flags.title = r.flagged.join(", ");
+    if (r.flagged.length) flags.dataset.label = "Flagged";
+    tr.append(flags);
     body.append(tr);
   }
   $("many-count").textContent = `${rows.length} of ${state.rows.length} shown`;

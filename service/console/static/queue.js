@@ -31,17 +31,21 @@ export async function loadQueue(append) {
 function queueRow(s) {
   const box = el("input", { type: "checkbox", value: String(s.id) });
   box.setAttribute("aria-label", `Select suggestion ${s.id}`);
-  const decide = el("td");
+  const decide = el("td", { className: "decide" });
   for (const status of ["accepted", "rejected"]) {
     const b = el("button", { type: "button", textContent: status === "accepted" ? "Accept" : "Reject" });
     b.setAttribute("aria-label", `${b.textContent} suggestion ${s.id}`);
     b.addEventListener("click", () => review([s.id], status));
     decide.append(b, " ");
   }
-  const tr = el("tr", {}, el("td", {}, box), el("td", { textContent: String(s.id) }),
-    el("td", { textContent: s.received_at }), el("td", { textContent: s.attribute }),
-    el("td", { textContent: String(s.label) }), el("td", { textContent: s.source }),
-    el("td", { className: "queue-status", textContent: s.status }), el("td", { className: "text", textContent: s.text }), decide);
+  const cell = (label, textContent, className) => {
+    const td = el("td", { textContent, className: className || "" });
+    td.dataset.label = label;
+    return td;
+  };
+  const tr = el("tr", {}, el("td", {}, box), cell("Id", String(s.id)), cell("Received", s.received_at),
+    cell("Attribute", s.attribute), cell("Label", String(s.label)), cell("Source", s.source, "source"),
+    cell("Status", s.status, "queue-status"), el("td", { className: "text", textContent: s.text }), decide);
   tr.dataset.id = String(s.id);
   return tr;
 }

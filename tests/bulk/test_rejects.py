@@ -1,0 +1,148 @@
+"""A bad row becomes a reject with its row, id and reason; the run goes on; input rows = scored + rejected."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bulk.errors import BulkError
+from bulk.run import Options, run
+from service.settings import Settings
+from tests.bulk.conftest import comments, read_output, score, write_input
+
+
+def rejects(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_csv_bad_rows_are_rejected_with_reasons(tmp_path: Path) -> None:
+    body = (
+        "id,body\n"
+        "1,fine comment\n"
+        "2,\n"  # empty text
+        ",no id here\n"  # missing id
+        "4\n"  # missing text field
+        "5,bad \xff byte\n"  # invalid UTF-8 (written as bytes below)
+        "6,nul \x00 inside\n"
+        "7," + "x" * 101 + "\n"  # over --max-text-bytes 100
+        "8,   \n"  # whitespace only
+        "9,also fine\n"
+    )
+    src = tmp_path / "in.csv"
+    src.write_bytes(body.encode("utf-8").replace("\xff".encode(), b"\xff"))
+    summary = run(
+        Options(src, tmp_path / "out.csv", "id", "body", workers=0, chunk_rows=3, quiet=True, max_text_bytes=100)
+    )
+    assert summary["rows"] == 9 == summary["scored"] + summary["rejected"]
+    assert [r["id"] for r in read_output(tmp_path / "out.csv")] == ["1", "9"]
+    got = {(r["row"], r["id"], r["reason"]) for r in rejects(tmp_path / "out.rejects.jsonl")}
+    assert got == {
+        (2, "2", "empty_text"),
+        (3, "", "missing_id"),
+        (4, "4", "missing_text"),
+        (5, "5", "invalid_utf8"),
+        (6, "6", "nul"),
+        (7, "7", "too_long"),
+        (8, "8", "empty_text"),
+    }
+    too_long = next(r for r in rejects(tmp_path / "out.rejects.jsonl") if r["reason"] == "too_long")
+    assert too_long["message"] == "the text is 101 bytes of UTF-8; the limit is 100"
+    assert summary["rejected_by_reason"] == {
+        "empty_text": 2,
+        "invalid_utf8": 1,
+        "missing_id": 1,
+        "missing_text": 1,
+        "nul": 1,
+        "too_long": 1,
+    }
+    assert "x" * 101 not in (tmp_path / "out.rejects.jsonl").read_text()  # comment text is never copied out
+
+
+def test_jsonl_bad_lines_are_rejected_by_line_number(tmp_path: Path) -> None:
+    lines = [
+        b'{"id": 1, "body": "fine"}',
+        b"not json",
+        b"",
+        b"[1, 2]",
+        b'{"id": 5}',
+        b'{"id": 6, "body": 42}',
+        b'{"id": true, "body": "x"}',
+        b'{"body": "no id"}',
+        b'{"id": 9, "body": "bad \xff byte"}',
+        b'{"id": 10, "body": "' + b"y" * 300 + b'"}',
+        b'{"id": 11, "body": "\\ud800 lone surrogate"}',
+        b'{"id": 12, "body": "also fine"}',
+        b'{"id": 123456789012345678901234567890, "body": "big id"}',
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    summary = run(Options(src, tmp_path / "out.jsonl", "id", "body", workers=0, chunk_rows=4, quiet=True))
+    assert summary["rows"] == len(lines) == summary["scored"] + summary["rejected"]
+    assert [r["id"] for r in read_output(tmp_path / "out.jsonl")] == [1, 10, 12]
+    got = [(r["row"], r["reason"]) for r in rejects(tmp_path / "out.rejects.jsonl")]
+    assert got == [
+        (2, "bad_json"),
+        (3, "blank_line"),
+        (4, "bad_json"),
+        (5, "missing_text"),
+        (6, "bad_text"),
+        (7, "bad_id"),
+        (8, "missing_id"),
+        (9, "invalid_utf8"),
+        (11, "invalid_utf8"),
+        (13, "bad_id"),
+    ]
+
+
+def test_jsonl_line_over_the_line_limit_is_rejected_and_the_next_line_read(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    huge = b'{"id": 2, "body": "' + b"z" * (8 * 10 + (64 << 10)) + b'"}'
+    src.write_bytes(b'{"id": 1, "body": "a"}\n' + huge + b'\n{"id": 3, "body": "c"}\n')
+    summary = run(Options(src, tmp_path / "o.csv", "id", "body", workers=0, quiet=True, max_text_bytes=10))
+    assert [r["reason"] for r in rejects(tmp_path / "o.rejects.jsonl")] == ["line_too_long"]
+    assert [r["id"] for r in read_output(tmp_path / "o.csv")] == ["1", "3"]
+    assert summary["rows"] == 3
+
+
+def test_parquet_invalid_utf8_and_nulls_are_rejected(tmp_path: Path) -> None:
+    src = tmp_path / "in.parquet"
+    table = pa.table(
+        {"id": pa.array([1, None, 3, 4]), "body": pa.array([b"ok", b"fine", b"bad \xff", None], pa.binary())}
+    )
+    pq.write_table(table, src)
+    summary = run(Options(src, tmp_path / "out.parquet", "id", "body", workers=0, quiet=True))
+    assert [r["id"] for r in read_output(tmp_path / "out.parquet")] == ["1"]
+    assert [(r["row"], r["id"], r["reason"]) for r in rejects(tmp_path / "out.rejects.jsonl")] == [
+        (2, None, "missing_id"),
+        (3, 3, "invalid_utf8"),
+        (4, 4, "missing_text"),
+    ]
+    assert summary["rows"] == 4 == summary["scored"] + summary["rejected"]
+
+
+def test_duplicate_ids_are_each_scored_in_order(tmp_path: Path) -> None:
+    score(tmp_path, "in.csv", "out.csv", [{"id": "a", "body": "one"}, {"id": "a", "body": "two"}])
+    assert [r["id"] for r in read_output(tmp_path / "out.csv")] == ["a", "a"]
+
+
+def test_default_text_limit_is_the_services() -> None:
+    import argparse
+
+    from bulk.cli import add_command
+
+    parser = argparse.ArgumentParser()
+    add_command(parser.add_subparsers())
+    args = parser.parse_args(["score", "a.csv", "b.csv", "--id-column", "i", "--text-column", "t"])
+    assert args.max_text_bytes == Settings().max_text_bytes == Options(Path(), Path(), "i", "t").max_text_bytes
+
+
+def test_truncated_compressed_input_stops_with_a_message(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.csv.gz", [{"id": i, "body": t} for i, t in comments(500)])
+    src.write_bytes(src.read_bytes()[:-200])
+    with pytest.raises(BulkError, match=r"cannot be read past byte .*ended before the end-of-stream"):
+        run(Options(src, tmp_path / "out.csv", "id", "body", workers=0, chunk_rows=100, quiet=True))
+    assert not (tmp_path / "out.csv").exists()

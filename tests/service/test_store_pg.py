@@ -1,0 +1,182 @@
+"""The suggestion store in PostgreSQL (issue 24): schema at start-up, outages, credentials, client tokens.
+
+Every test here but the unit ones talks to a real server that ``tests/pg.py`` starts
+(Debian's ``postgresql``), and skips with the reason when it is not installed. The
+behaviour shared with SQLite (queue, limits, retention) is tested on both backends
+in ``test_feedback.py`` and ``tests/security/test_suggestions.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from pydantic import ValidationError
+
+from service.app import create_app
+from service.perspective import store_pg, stores
+from service.perspective.store import StoreUnavailable, Suggestion
+from service.perspective.store_pg import SCHEMA_VERSION, PostgresStore, redact
+from service.settings import Settings
+from tests.pg import PASSWORD, PostgresServer
+from tests.service.conftest import running
+
+SUGGEST = "/v1alpha1/comments:suggestscore"
+SCORES = {"TOXICITY": {"summaryScore": {"value": 1}}}
+ADMIN = {"Authorization": "Bearer op-key"}
+
+
+def one(url: str, sql: str) -> Any:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(sql).fetchone()  # type: ignore[arg-type]
+    assert row is not None
+    return row[0]
+
+
+def test_redact_hides_the_password_only() -> None:
+    assert redact("postgresql://app:pa55@db.internal:5432/feedback") == "postgresql://app:***@db.internal:5432/feedback"
+    assert redact("postgresql://db/feedback?user=app&password=pa55&sslmode=require") == (
+        "postgresql://db/feedback?user=app&password=***&sslmode=require"
+    )
+    assert redact("postgresql://app@db/feedback") == "postgresql://app@db/feedback"
+
+
+def test_a_bad_url_is_refused_without_quoting_it(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(feedback_url="mysql://root:hunter2-secret@db/x")
+    assert "postgresql://" in str(caught.value) and "hunter2" not in str(caught.value)
+    with pytest.raises(ValidationError, match="not both"):
+        Settings(feedback_url="postgresql://db/x", feedback_url_file=tmp_path / "url")
+    with pytest.raises(stores.FeedbackUrlError, match="cannot read TOXICITY_FEEDBACK_URL_FILE"):
+        stores.feedback_url(Settings(feedback_url_file=tmp_path / "missing"))
+    (tmp_path / "url").write_text("# only a comment\n")
+    with pytest.raises(stores.FeedbackUrlError, match="holds no URL"):
+        stores.feedback_url(Settings(feedback_url_file=tmp_path / "url"))
+
+
+@pytest.mark.slow
+def test_replicas_starting_together_create_the_schema_once(pg_url: str) -> None:
+    start = threading.Barrier(8)
+    opened: list[PostgresStore] = []
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        start.wait()
+        try:
+            opened.append(PostgresStore(pg_url))
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for store in opened:
+        store.close()
+    assert one(pg_url, "SELECT version FROM toxicity_schema WHERE component = 'suggestions'") == SCHEMA_VERSION
+    assert one(pg_url, "SELECT count(*) FROM toxicity_schema") == 1
+    with psycopg.connect(pg_url) as conn:  # a schema from a newer service is refused, not clobbered
+        conn.execute("UPDATE toxicity_schema SET version = 99")
+    with pytest.raises(RuntimeError, match="version 99, newer than this service's"):
+        PostgresStore(pg_url)
+
+
+@pytest.mark.slow
+def test_an_unreachable_server_stops_start_up_naming_it_without_the_password(postgres_server: PostgresServer) -> None:
+    url = f"postgresql://postgres:{PASSWORD}@127.0.0.1:1/nowhere"
+    old = store_pg.START_SECONDS
+    store_pg.START_SECONDS = 1.0  # the real wait is 30 s
+    try:
+        with pytest.raises(StoreUnavailable) as caught:
+            PostgresStore(url, timeout=1.0)
+    finally:
+        store_pg.START_SECONDS = old
+    assert "postgresql://postgres:***@127.0.0.1:1/nowhere" in str(caught.value)
+    assert PASSWORD not in str(caught.value)
+
+
+@pytest.mark.slow
+def test_the_url_may_come_from_a_file(postgres_server: PostgresServer, pg_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "feedback-url"
+    path.write_text(f"# the feedback database\n{pg_url}\n")
+    store = stores.open_store(Settings(feedback_url_file=path))
+    try:
+        assert isinstance(store, PostgresStore) and store.where.endswith(pg_url.rsplit("@", 1)[1])
+        assert store.add(Suggestion("from a file", None, None, SCORES, None, None, None, None)) == 1
+    finally:
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_a_retried_client_token_is_stored_once(tiny_artifact: Path, store_settings: dict[str, Any]) -> None:
+    settings = Settings(model_path=tiny_artifact, admin_keys="op-key", **store_settings)
+    async for c in running(create_app(settings)):
+        body = {"comment": {"text": "you clown"}, "attributeScores": SCORES, "clientToken": "retry-1"}
+        for _ in range(3):
+            r = await c.post(SUGGEST, json=body)
+            assert r.status_code == 200 and r.json()["clientToken"] == "retry-1"
+        other = {**body, "comment": {"text": "another comment"}}  # the same token on another suggestion
+        assert (await c.post(SUGGEST, json=other)).status_code == 200
+        untokened = {"comment": {"text": "you clown"}, "attributeScores": SCORES}
+        for _ in range(2):
+            assert (await c.post(SUGGEST, json=untokened)).status_code == 200
+        listed = (await c.get("/v1/admin/suggestions", headers=ADMIN)).json()["suggestions"]
+        assert sorted(s["text"] for s in listed) == ["another comment", "you clown", "you clown", "you clown"]
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
+async def test_nul_that_postgresql_cannot_hold_is_a_400_naming_the_field(tiny_artifact: Path, pg_url: str) -> None:
+    # The comment's text refuses U+0000 on every backend; the small fields reach the store as sent.
+    async for c in running(create_app(Settings(model_path=tiny_artifact, feedback_url=pg_url))):
+        for field in ("clientToken", "communityId", "sessionId"):
+            body = {"comment": {"text": "you clown"}, "attributeScores": SCORES, field: "a\u0000b"}
+            r = await c.post(SUGGEST, json=body)
+            assert r.status_code == 400, r.text
+            assert f"{field} contains U+0000 (NUL)" in r.json()["error"]["message"]
+            assert r.json()["error"]["details"][0]["errorType"] == "UNSTORABLE_TEXT"
+    assert one(pg_url, "SELECT count(*) FROM suggestions") == 0
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
+async def test_losing_the_server_is_a_503_until_it_is_back(
+    tiny_artifact: Path, postgres_server: PostgresServer, pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    settings = Settings(model_path=tiny_artifact, feedback_url=pg_url, admin_keys="op-key", feedback_timeout_seconds=2)
+    body = {"comment": {"text": "you clown"}, "attributeScores": SCORES}
+    native = {"text": "you clown", "attribute": "TOXICITY", "label": 1}
+    async for c in running(create_app(settings)):
+        assert (await c.post(SUGGEST, json=body)).status_code == 200
+        postgres_server.stop()
+        try:
+            r = await c.post(SUGGEST, json=body)
+            assert r.status_code == 503, r.text
+            error = r.json()["error"]
+            assert error["status"] == "UNAVAILABLE"
+            assert error["message"].startswith("The feedback store is unreachable (PostgreSQL, TOXICITY_FEEDBACK_URL: ")
+            assert "nothing was stored" in error["message"]
+            assert error["details"][0]["errorType"] == "FEEDBACK_STORE_UNAVAILABLE"
+            assert r.headers["Retry-After"] == str(stores.RETRY_SECONDS)
+            r = await c.post("/v1/suggestions", json=native)
+            assert r.status_code == 503 and r.json()["error"]["code"] == "feedback_store_unavailable"
+            for path in ("/v1/admin/suggestions", "/v1/admin/suggestions/export"):
+                assert (await c.get(path, headers=ADMIN)).status_code == 503
+            assert (await c.get("/healthz")).status_code == 200  # scoring serves on
+        finally:
+            postgres_server.start()
+        deadline = time.monotonic() + 60
+        while (r := await c.post("/v1/suggestions", json=native)).status_code != 200:
+            assert r.status_code == 503 and time.monotonic() < deadline, r.text
+        listed = (await c.get("/v1/admin/suggestions", headers=ADMIN)).json()["suggestions"]
+        assert len(listed) == 2  # the two acknowledged, none of the refused
+    logged = caplog.text + "".join(str(getattr(rec, "fields", "")) for rec in caplog.records)
+    assert "suggestion store unreachable" in logged and PASSWORD not in logged
