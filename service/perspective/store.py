@@ -102,6 +102,21 @@ class Suggestion:
     session_id: str | None
     source: str = "api"
 
+    def row(self) -> tuple[Any, ...]:
+        """Return the values of a new row, received now, in the order both stores insert them."""
+        return (
+            _timestamp(datetime.now(UTC)),
+            self.comment_text,
+            self.comment_type,
+            json.dumps(self.context) if self.context is not None else None,
+            json.dumps(self.attribute_scores),
+            json.dumps(self.languages) if self.languages is not None else None,
+            self.community_id,
+            self.client_token,
+            self.session_id,
+            self.source,
+        )
+
 
 class StoreFull(Exception):
     """The store's rows take its byte limit: refuse the suggestion rather than fill the disk."""
@@ -267,18 +282,7 @@ class SuggestionStore:
 
     def add(self, s: Suggestion) -> int:
         """Store a suggestion durably and return its row id; raise ``StoreFull`` when there is no room."""
-        row = (
-            _timestamp(datetime.now(UTC)),
-            s.comment_text,
-            s.comment_type,
-            json.dumps(s.context) if s.context is not None else None,
-            json.dumps(s.attribute_scores),
-            json.dumps(s.languages) if s.languages is not None else None,
-            s.community_id,
-            s.client_token,
-            s.session_id,
-            s.source,
-        )
+        row = s.row()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:

@@ -28,12 +28,11 @@ Queries arrive in SQLite's style (``?`` marks); ``_pg`` turns them into psycopg'
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -228,18 +227,7 @@ class PostgresStore:
             if isinstance(value, str) and "\x00" in value:
                 message = f"{field} contains U+0000 (NUL), which the feedback store (PostgreSQL) cannot hold"
                 raise Unstorable(field, message)
-        row = (
-            _timestamp(datetime.now(UTC)),
-            s.comment_text,
-            s.comment_type,
-            json.dumps(s.context) if s.context is not None else None,
-            json.dumps(s.attribute_scores),
-            json.dumps(s.languages) if s.languages is not None else None,
-            s.community_id,
-            s.client_token,
-            s.session_id,
-            s.source,
-        )
+        row = s.row()
         size = sum(len(v.encode("utf-8", "surrogatepass")) for v in row if isinstance(v, str))
         with self._connection() as conn:  # autocommit: the one statement commits before it answers
             stored = conn.execute(ADD, (*row, size, self.max_bytes)).fetchone()
