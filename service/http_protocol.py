@@ -10,6 +10,15 @@ that sent nothing is disconnected, and one that sent part of its headers gets a
 plain ``408`` and is disconnected. The body's own deadline is
 ``middleware.body_guard``'s, once the app has the request.
 
+**Graceful shutdown without dropped requests.** When a worker is retired (SIGTERM,
+or SIGHUP to the supervisor, which starts a new worker and then retires an old one),
+uvicorn closes every connection that is not answering a request at that moment. A
+client that has just connected, or is reusing a keep-alive connection, may already
+have its request on the wire: it gets "server disconnected" and nothing else. Here an
+idle connection is given ``SHUTDOWN_GRACE_SECONDS`` for a request to arrive; one that
+does is answered with ``connection: close``, and a connection still idle after the
+grace is closed as before. A request whose headers are arriving is let finish.
+
 ``python -m service`` hands uvicorn this class by its import path, so every worker
 process imports it (and reads the setting) itself.
 """
@@ -24,6 +33,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from service.settings import Settings
 
 IMPORT_PATH = "service.http_protocol:HeaderDeadlineProtocol"
+SHUTDOWN_GRACE_SECONDS = 1.0
+"""How long an idle connection of a retiring worker waits for a request already on its way."""
 
 
 @cache
@@ -47,6 +58,7 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
 
     _deadline: asyncio.TimerHandle | None = None
     _reading_headers = False  # part of a request's headers has arrived
+    _retiring = False  # the worker is shutting down: answer what arrives, then close
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Start the first request's deadline as the connection opens."""
@@ -70,6 +82,25 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         self._reading_headers = False
         self._disarm()
         super().on_headers_complete()
+        if self._retiring and self.cycle is not None:
+            self.cycle.keep_alive = False  # answer it with "connection: close", then close
+
+    def shutdown(self) -> None:
+        """Start a graceful shutdown that does not drop a request the client has already sent."""
+        self._retiring = True
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.keep_alive = False  # as uvicorn: finish this response, then close
+            return
+        if not self._reading_headers:
+            self.loop.call_later(min(SHUTDOWN_GRACE_SECONDS, header_timeout()), self._close_if_idle)
+        # Headers already arriving finish (their deadline still runs); on_headers_complete marks the close.
+
+    def _close_if_idle(self) -> None:
+        if self.transport.is_closing() or self._reading_headers:
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            return  # a request came in the grace: its response closes the connection
+        self.transport.close()
 
     def _arm(self) -> None:
         self._deadline = self.loop.call_later(header_timeout(), self._expired)

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -170,6 +171,24 @@ def test_sighup_to_the_parent_replaces_workers_without_dropping_requests(tmp_pat
         wait_for_version(server.url, shipped, in_a_row=20)
         assert server.process.poll() is None
     assert "Received SIGHUP, restarting processes." in server.log.read_text()
+
+
+@pytest.mark.slow
+def test_a_retiring_worker_answers_a_request_already_sent_on_an_idle_connection(tmp_path: Path) -> None:
+    """The race behind a SIGHUP's dropped request: uvicorn closed idle connections at once on shutdown."""
+    with live_server(tmp_path, {"TOXICITY_WORKERS": "1"}) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            time.sleep(0.3)  # the worker has accepted the connection; no request on it yet
+            server.process.send_signal(signal.SIGTERM)
+            time.sleep(0.5)  # its graceful shutdown has begun (uvicorn checks every 0.1 s)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            answer = b""
+            while chunk := sock.recv(65536):  # read until the server closes the connection
+                answer += chunk
+        assert server.process.wait(timeout=30) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal it handled
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    assert b"connection: close" in answer.lower()
 
 
 def run_service(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
