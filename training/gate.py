@@ -23,6 +23,7 @@ but not gated: it measures the correction itself, which is what the candidate ch
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -43,7 +44,8 @@ class Margins:
 
     def describe(self) -> str:
         """Return the margins as the command prints them and the card states them."""
-        small = f"in a part of fewer than {round(1 / self.agreement)} rows" if self.agreement > 0 else "in any part"
+        rows = math.ceil(1 / self.agreement - 1e-9) if self.agreement > 0 else 0  # 1 / n > margin below it
+        small = f"in a part of fewer than {rows} rows" if self.agreement > 0 else "in any part"
         return (
             f"ROC-AUC may fall by at most {self.roc_auc}, the Brier score rise by at most {self.brier}, and "
             f"agreement fall by at most {self.agreement} (or one row, {small}), per attribute, pooled and per "
@@ -81,8 +83,10 @@ def _judge(row: dict[str, Any], margins: Margins) -> list[tuple[str, str]]:
         if base is None or cand is None:
             continue
         worse = base - cand if higher_is_better else cand - base
+        if metric == "agreement" and "base_agreed" in row and "candidate_agreed" in row:
+            worse = (row["base_agreed"] - row["candidate_agreed"]) / row["n"]  # from counts: one row is exactly 1/n
         allowed = _allowed(metric, margins, row["n"])
-        if worse > allowed + 1e-9:  # the figures are rounded to 4 or 5 places
+        if worse > allowed + 1e-12:  # the figures are unrounded; this only absorbs float noise
             out.append(
                 (
                     metric,

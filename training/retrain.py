@@ -94,7 +94,7 @@ def with_feedback(
 
 
 def _auc(y: np.ndarray[Any, Any], p: np.ndarray[Any, Any]) -> float | None:
-    return round(float(roc_auc_score(y, p)), 4) if 0 < int(y.sum()) < len(y) else None
+    return float(roc_auc_score(y, p)) if 0 < int(y.sum()) < len(y) else None
 
 
 def _rows(part: str, records: Sequence[Record], models: dict[str, ToxicityModel]) -> list[dict[str, Any]]:
@@ -113,9 +113,12 @@ def _rows(part: str, records: Sequence[Record], models: dict[str, ToxicityModel]
             for name, m in models.items():
                 p = probs[name][np.array(idx), m.attributes.index(attribute)]
                 cut = m.thresholds().get(attribute, 0.5)
+                agreed = int(np.sum((p >= cut) == (y == 1)))
+                # Unrounded: the gate compares them (the card rounds for display).
                 row[f"{name}_roc_auc"] = _auc(y, p)
-                row[f"{name}_brier"] = round(float(np.mean((p - y) ** 2)), 5)
-                row[f"{name}_agreement"] = round(float(np.mean((p >= cut) == (y == 1))), 4)
+                row[f"{name}_brier"] = float(np.mean((p - y) ** 2))
+                row[f"{name}_agreement"] = agreed / len(idx)
+                row[f"{name}_agreed"] = agreed
             out.append(row)
     return out
 

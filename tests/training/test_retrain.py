@@ -334,3 +334,24 @@ def test_the_command_passes_the_base_c_unless_asked_to_search(
     assert main([*args[:-3], "--out", str(searched), "--force", "--search-c"]) == 0
     assert "keeping the base's C" not in capsys.readouterr().err
     assert json.loads((searched / "manifest.json").read_text(encoding="utf-8"))["parameters"]["c_fixed"] == []
+
+
+def test_one_row_in_a_small_part_is_allowed_exactly_and_two_are_not(tiny_model: ToxicityModel) -> None:
+    """The small-part rule counts rows: 1 of 150 is 1/150, not a rounded 0.0067 that fails its own bound.
+
+    The shares are given rounded to 4 places, as reports carried them: the gate must judge by the counts.
+    """
+    m = Margins()  # agreement 0.005: one row is allowed in a part of fewer than 200
+    for n in (3, 150, 170, 199):
+        counts = {"base_agreed": n, "base_agreement": 1.0}
+        one = _row(
+            "TOXICITY", 0.9, 0.9, "tiny-a", n=n, **counts, candidate_agreed=n - 1, candidate_agreement=(n - 1) / n
+        )
+        assert gate(tiny_model, tiny_model, [one], m, False).promoted, n
+        two = _row(
+            "TOXICITY", 0.9, 0.9, "tiny-a", n=n, **counts, candidate_agreed=n - 2, candidate_agreement=(n - 2) / n
+        )
+        refused = gate(tiny_model, tiny_model, [two], m, False)
+        assert not refused.promoted and refused.failed == ["agreement"], n
+    assert "fewer than 200 rows" in Margins().describe()
+    assert "fewer than 334 rows" in Margins(agreement=0.003).describe()  # 1/333 > 0.003: the rule applies at 333
