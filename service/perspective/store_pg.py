@@ -250,16 +250,19 @@ class PostgresStore:
         cutoff = _timestamp(older_than)
         # '' sorts before every timestamp: with no cutoff of their own, no accepted row matches.
         accepted_cutoff = "" if accepted_older_than is None else _timestamp(accepted_older_than)
+        conditions = (max(cutoff, accepted_cutoff), accepted_cutoff, cutoff)
         deleted = 0
         while True:
             if self._pool.closed:
                 return deleted
+            # The conditions are in the outer WHERE too: when a row is locked (a review in progress),
+            # READ COMMITTED re-checks only the outer WHERE on the row as committed, never the subquery.
+            # SKIP LOCKED leaves a row being reviewed for a later purge rather than waiting for it.
+            due = "(status = 'accepted' AND received_at < ? OR status <> 'accepted' AND received_at < ?)"
             gone = self.change(
-                "DELETE FROM suggestions WHERE id IN (SELECT id FROM suggestions"
-                " WHERE received_at < ?"
-                " AND (status = 'accepted' AND received_at < ? OR status <> 'accepted' AND received_at < ?)"
-                " ORDER BY received_at LIMIT ?)",
-                (max(cutoff, accepted_cutoff), accepted_cutoff, cutoff, PURGE_BATCH),
+                f"DELETE FROM suggestions WHERE received_at < ? AND {due} AND id IN (SELECT id FROM suggestions"
+                f" WHERE received_at < ? AND {due} ORDER BY received_at LIMIT ? FOR UPDATE SKIP LOCKED)",
+                (*conditions, *conditions, PURGE_BATCH),
             )
             deleted += gone
             if gone < PURGE_BATCH:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -180,3 +181,37 @@ async def test_losing_the_server_is_a_503_until_it_is_back(
         assert len(listed) == 2  # the two acknowledged, none of the refused
     logged = caplog.text + "".join(str(getattr(rec, "fields", "")) for rec in caplog.records)
     assert "suggestion store unreachable" in logged and PASSWORD not in logged
+
+
+def _suggestion(text: str) -> Suggestion:
+    return Suggestion(text, None, None, SCORES, None, None, None, None)
+
+
+REAL_BYTES = "SELECT coalesce(sum(octet_length(s::text)), 0) FROM suggestions s"
+"""The rows' size as the byte counter counts it, from the rows themselves."""
+
+
+@pytest.mark.slow
+def test_a_review_committed_while_the_purge_waits_survives_it(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    try:
+        old = (datetime.now(UTC) - timedelta(days=100)).isoformat(timespec="milliseconds")
+        ident = store.add(_suggestion("an old pending one"))
+        store.change("UPDATE suggestions SET received_at = ? WHERE id = ?", (old, ident))
+        with psycopg.connect(pg_url) as moderator:  # accepting it, not yet committed
+            moderator.execute("UPDATE suggestions SET status = 'accepted', reviewed_at = 'now' WHERE id = %s", (ident,))
+            purged: list[int] = []
+            purge = threading.Thread(target=lambda: purged.append(store.purge(datetime.now(UTC) - timedelta(days=90))))
+            purge.start()
+            deadline = time.monotonic() + 10
+            while purge.is_alive() and not one(pg_url, "SELECT count(*) FROM pg_locks WHERE NOT granted"):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            moderator.commit()  # while the purge waits on the row's lock, if it does
+        purge.join(10)
+        assert not purge.is_alive()
+        assert purged == [0]
+        assert store.rows("SELECT status FROM suggestions WHERE id = ?", (ident,)) == [("accepted",)]
+        assert store.purge(datetime.now(UTC) - timedelta(days=90)) == 0  # accepted: kept by the next purge too
+    finally:
+        store.close()
