@@ -10,9 +10,10 @@ through psycopg 3 and a connection pool per worker process:
 - **Schema at start-up.** ``migrate`` creates or upgrades the tables under a
   transaction-scoped advisory lock and records the version in ``toxicity_schema``;
   replicas starting together wait for one another, and running it again does nothing.
-- **The byte limit** is kept exactly across processes: a trigger keeps the rows' size
-  (as text) in ``suggestion_bytes``, and ``add`` locks that one row while it checks
-  and inserts, as SQLite's ``BEGIN IMMEDIATE`` does: all in one server-side function
+- **The byte limit** is kept exactly across processes: triggers on insert, update (a
+  review changes a row's size) and delete keep the rows' size (as text) in
+  ``suggestion_bytes``, and ``add`` locks that one row while it checks and inserts,
+  as SQLite's ``BEGIN IMMEDIATE`` does: all in one server-side function
   (``suggestion_add``), one round trip, so the lock is held for as short as can be.
   Deletes (the purge, or an operator's own) give the room back through the trigger.
 - **Idempotent client tokens.** A unique index on the token, text and scores makes a
@@ -98,6 +99,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TRIGGER suggestions_removed AFTER DELETE ON suggestions REFERENCING OLD TABLE AS removed"
         " FOR EACH STATEMENT EXECUTE FUNCTION suggestion_bytes_removed()",
         ADD_FUNCTION,
+    ),
+    (  # version 2: reviews change a row's size (status, reviewed_at), so updates move the counter too
+        "CREATE FUNCTION suggestion_bytes_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " UPDATE suggestion_bytes SET bytes = bytes"
+        " + (SELECT coalesce(sum(octet_length(n::text)), 0) FROM added n)"
+        " - (SELECT coalesce(sum(octet_length(o::text)), 0) FROM removed o);"
+        " RETURN NULL; END $$",
+        "CREATE TRIGGER suggestions_changed AFTER UPDATE ON suggestions"
+        " REFERENCING OLD TABLE AS removed NEW TABLE AS added"
+        " FOR EACH STATEMENT EXECUTE FUNCTION suggestion_bytes_changed()",
+        # Version 1 counted no updates: count again. CREATE TRIGGER holds a lock that keeps every
+        # other write to suggestions out until the migration commits, so the count is exact.
+        "UPDATE suggestion_bytes SET bytes = (SELECT coalesce(sum(octet_length(s::text)), 0) FROM suggestions s)",
     ),
 )
 """Each schema version's statements, in order; version N is ``MIGRATIONS[N - 1]``. Only ever append."""

@@ -20,6 +20,7 @@ import pytest
 from pydantic import ValidationError
 
 from service.app import create_app
+from service.feedback import queue
 from service.perspective import store_pg, stores
 from service.perspective.store import StoreUnavailable, Suggestion
 from service.perspective.store_pg import SCHEMA_VERSION, PostgresStore, redact
@@ -213,5 +214,44 @@ def test_a_review_committed_while_the_purge_waits_survives_it(pg_url: str) -> No
         assert purged == [0]
         assert store.rows("SELECT status FROM suggestions WHERE id = ?", (ident,)) == [("accepted",)]
         assert store.purge(datetime.now(UTC) - timedelta(days=90)) == 0  # accepted: kept by the next purge too
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_the_byte_counter_follows_reviews_and_deletes(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    try:
+        ids = [store.add(_suggestion(f"comment number {i}")) for i in range(20)]
+        assert store.used_bytes() == one(pg_url, REAL_BYTES) > 0
+        assert queue.review(store, ids, "accepted") == 20  # status and reviewed_at change the rows' size
+        assert store.used_bytes() == one(pg_url, REAL_BYTES)
+        store.change("DELETE FROM suggestions WHERE id <= ?", (10,))
+        assert store.used_bytes() == one(pg_url, REAL_BYTES) > 0
+        store.change("DELETE FROM suggestions")
+        assert store.used_bytes() == 0
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_a_version_1_store_is_migrated_and_its_counter_recounted(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as version_1:  # the schema as the previous release left it
+        version_1.setattr(store_pg, "MIGRATIONS", store_pg.MIGRATIONS[:1])
+        version_1.setattr(store_pg, "SCHEMA_VERSION", 1)
+        store = PostgresStore(pg_url)
+        try:
+            ids = [store.add(_suggestion(f"comment number {i}")) for i in range(20)]
+            queue.review(store, ids, "accepted")
+            store.change("DELETE FROM suggestions WHERE id <= ?", (10,))
+        finally:
+            store.close()
+    assert one(pg_url, "SELECT bytes FROM suggestion_bytes") != one(pg_url, REAL_BYTES)  # the drift
+    store = PostgresStore(pg_url)
+    try:
+        assert one(pg_url, "SELECT version FROM toxicity_schema WHERE component = 'suggestions'") == SCHEMA_VERSION
+        assert store.used_bytes() == one(pg_url, REAL_BYTES) > 0
+        queue.review(store, ids[10:], "rejected")
+        assert store.used_bytes() == one(pg_url, REAL_BYTES)
     finally:
         store.close()
