@@ -18,7 +18,12 @@ through psycopg 3 and a connection pool per worker process:
   Deletes (the purge, or an operator's own) give the room back through the trigger.
 - **Idempotent client tokens.** A unique index on the token, text and scores makes a
   retried suggestion (say after a 503 whose commit did land) return the stored id.
-- **Connection loss** raises ``StoreUnavailable`` (503 at the edge). The pool checks
+- **No endless waits.** Each connection runs with ``lock_timeout`` at the request
+  timeout and ``statement_timeout`` at ``STATEMENT_TIMEOUTS`` times it, and with TCP
+  keepalives, so a write stuck behind a lock, a runaway query or a silent network
+  fails (``StoreUnavailable``, 503) rather than hanging the request.
+- **Connection loss**, or a read-only server (a standby after a failover: its
+  connection is dropped), raises ``StoreUnavailable`` (503 at the edge). The pool checks
   each connection before lending it and opens new ones in the background, so the
   store recovers by itself once the server is back.
 - **Credentials.** The URL's password never reaches a log line or an error: messages
@@ -127,6 +132,10 @@ TEXT_FIELDS = {
 """Stored as they came (the rest as JSON, which escapes U+0000), with the request field each comes from."""
 START_SECONDS = 30.0
 """How long start-up waits for the server before it gives up (the worker then fails to start)."""
+STATEMENT_TIMEOUTS = 3
+"""``statement_timeout`` is this many times the request timeout (``lock_timeout`` is the timeout itself)."""
+KEEPALIVE_PROBES = 3
+"""Unanswered TCP keepalive probes (one each timeout, after a timeout idle) before a connection counts as lost."""
 
 ADD = "SELECT stored_id, used_bytes FROM suggestion_add(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
@@ -155,6 +164,8 @@ class PostgresStore:
     def __init__(self, url: str, max_bytes: int | None = None, pool_size: int = 4, timeout: float = 5.0) -> None:
         self.max_bytes = max_bytes
         self.where = redact(url)
+        waits = max(1, round(timeout * 1000))  # ms
+        seconds = max(1, round(timeout))
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -166,7 +177,14 @@ class PostgresStore:
             kwargs={
                 "autocommit": True,  # every statement is its own transaction, committed before it answers
                 "connect_timeout": max(2, round(timeout)),
-                "options": "-c synchronous_commit=on",
+                "options": (
+                    f"-c synchronous_commit=on -c lock_timeout={waits}"
+                    f" -c statement_timeout={waits * STATEMENT_TIMEOUTS}"
+                ),
+                "keepalives": 1,  # a server gone silent (no RST) is noticed in about 4 timeouts
+                "keepalives_idle": seconds,
+                "keepalives_interval": seconds,
+                "keepalives_count": KEEPALIVE_PROBES,
             },
             name="suggestions",
         )
@@ -197,6 +215,9 @@ class PostgresStore:
     def migrate(self) -> None:
         """Bring the schema to ``SCHEMA_VERSION`` under the advisory lock; refuse a newer schema."""
         with self._connection() as conn, conn.transaction():
+            # As before the timeouts: a replica waits for another's migration, which may recount a big table.
+            conn.execute("SET LOCAL lock_timeout = 0")
+            conn.execute("SET LOCAL statement_timeout = 0")
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_ID,))
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS toxicity_schema (component TEXT PRIMARY KEY,"

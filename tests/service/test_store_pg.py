@@ -255,3 +255,34 @@ def test_a_version_1_store_is_migrated_and_its_counter_recounted(pg_url: str, mo
         assert store.used_bytes() == one(pg_url, REAL_BYTES)
     finally:
         store.close()
+
+
+@pytest.mark.slow
+def test_a_write_waiting_on_a_lock_answers_503_instead_of_hanging(pg_url: str) -> None:
+    store = PostgresStore(pg_url, timeout=1.0)
+    try:
+        outcome: list[BaseException | int] = []
+
+        def add() -> None:
+            try:
+                outcome.append(store.add(_suggestion("you clown")))
+            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+                outcome.append(exc)
+
+        with psycopg.connect(pg_url) as operator:  # say an operator's long DELETE, holding the counter
+            operator.execute("SELECT * FROM suggestion_bytes FOR UPDATE")
+            started = time.monotonic()
+            writer = threading.Thread(target=add, daemon=True)
+            writer.start()
+            writer.join(10)  # well above the 1 s timeout
+            waited = time.monotonic() - started
+            operator.rollback()
+        writer.join(10)
+        assert waited < 10 and len(outcome) == 1, outcome
+        assert isinstance(outcome[0], StoreUnavailable) and "LockNotAvailable" in str(outcome[0])
+        assert store.add(_suggestion("you clown")) == 1  # the lock gone, the store serves on
+        assert store.rows("SHOW lock_timeout") == [("1s",)]
+        assert store.rows("SHOW statement_timeout") == [("3s",)]
+        assert store.rows("SHOW synchronous_commit") == [("on",)]
+    finally:
+        store.close()
