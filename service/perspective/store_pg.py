@@ -43,6 +43,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg.errors import ReadOnlySqlTransaction
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from service.perspective.store import PURGE_BATCH, StoreFull, StoreUnavailable, Suggestion, Unstorable, _timestamp
@@ -205,8 +206,12 @@ class PostgresStore:
         """Lend a checked connection (autocommit); turn a lost server into ``StoreUnavailable``."""
         try:
             with self._pool.connection() as conn:
-                yield conn
-        except (PoolTimeout, psycopg.OperationalError, psycopg.InterfaceError) as exc:
+                try:
+                    yield conn
+                except ReadOnlySqlTransaction:
+                    conn.close()  # a standby (after a failover): the pool opens another, maybe to the primary
+                    raise
+        except (PoolTimeout, psycopg.OperationalError, psycopg.InterfaceError, ReadOnlySqlTransaction) as exc:
             log.warning(
                 "suggestion store unreachable", extra={"fields": {"store": self.where, "error": type(exc).__name__}}
             )

@@ -165,7 +165,7 @@ async def test_losing_the_server_is_a_503_until_it_is_back(
             error = r.json()["error"]
             assert error["status"] == "UNAVAILABLE"
             assert error["message"].startswith("The feedback store is unreachable (PostgreSQL, TOXICITY_FEEDBACK_URL: ")
-            assert "nothing was stored" in error["message"]
+            assert "may or may not have been stored" in error["message"]
             assert error["details"][0]["errorType"] == "FEEDBACK_STORE_UNAVAILABLE"
             assert r.headers["Retry-After"] == str(stores.RETRY_SECONDS)
             r = await c.post("/v1/suggestions", json=native)
@@ -284,5 +284,31 @@ def test_a_write_waiting_on_a_lock_answers_503_instead_of_hanging(pg_url: str) -
         assert store.rows("SHOW lock_timeout") == [("1s",)]
         assert store.rows("SHOW statement_timeout") == [("3s",)]
         assert store.rows("SHOW synchronous_commit") == [("on",)]
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_a_read_only_server_after_a_failover_is_a_503(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    try:
+        database = pg_url.rsplit("/", 1)[1]
+        with psycopg.connect(pg_url, autocommit=True) as conn:  # the URL now reaches a standby
+            conn.execute(f"ALTER DATABASE {database} SET default_transaction_read_only = on")
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        deadline = time.monotonic() + 30
+        while True:  # the pool first notices the lost connections (also a 503), then reconnects
+            with pytest.raises(StoreUnavailable) as caught:
+                store.add(_suggestion("you clown"))
+            if "ReadOnlySqlTransaction" in str(caught.value):
+                break
+            assert time.monotonic() < deadline, caught.value
+            time.sleep(0.2)
+        message = str(stores.unavailable(caught.value))
+        assert "may or may not have been stored" in message and "same clientToken" in message
+        assert "nothing was stored" not in message
     finally:
         store.close()
