@@ -221,8 +221,9 @@ class Settings(BaseSettings):
         default=5.0,
         gt=0,
         le=300,
-        description="Longest a request waits for a PostgreSQL connection (and connecting may take); then 503, "
-        "and the pool reconnects by itself once the server is back.",
+        description="Longest a request waits for a PostgreSQL connection (and connecting may take) and for a lock"
+        " (lock_timeout; statement_timeout is 3 times it); then 503, and the pool reconnects by itself once the"
+        " server is back.",
     )
     suggest_require_key: bool | None = Field(
         default=None,

@@ -128,7 +128,10 @@ class StoreFull(Exception):
 
 
 class StoreUnavailable(Exception):
-    """The store cannot be reached (PostgreSQL down or unreachable): answer 503, nothing was stored."""
+    """The store cannot be reached or written (PostgreSQL down, unreachable or read-only): answer 503.
+
+    A write may or may not have been stored (the connection can drop after the commit).
+    """
 
 
 class Unstorable(Exception):

@@ -10,14 +10,20 @@ through psycopg 3 and a connection pool per worker process:
 - **Schema at start-up.** ``migrate`` creates or upgrades the tables under a
   transaction-scoped advisory lock and records the version in ``toxicity_schema``;
   replicas starting together wait for one another, and running it again does nothing.
-- **The byte limit** is kept exactly across processes: a trigger keeps the rows' size
-  (as text) in ``suggestion_bytes``, and ``add`` locks that one row while it checks
-  and inserts, as SQLite's ``BEGIN IMMEDIATE`` does: all in one server-side function
+- **The byte limit** is kept exactly across processes: triggers on insert, update (a
+  review changes a row's size) and delete keep the rows' size (as text) in
+  ``suggestion_bytes``, and ``add`` locks that one row while it checks and inserts,
+  as SQLite's ``BEGIN IMMEDIATE`` does: all in one server-side function
   (``suggestion_add``), one round trip, so the lock is held for as short as can be.
   Deletes (the purge, or an operator's own) give the room back through the trigger.
 - **Idempotent client tokens.** A unique index on the token, text and scores makes a
   retried suggestion (say after a 503 whose commit did land) return the stored id.
-- **Connection loss** raises ``StoreUnavailable`` (503 at the edge). The pool checks
+- **No endless waits.** Each connection runs with ``lock_timeout`` at the request
+  timeout and ``statement_timeout`` at ``STATEMENT_TIMEOUTS`` times it, and with TCP
+  keepalives, so a write stuck behind a lock, a runaway query or a silent network
+  fails (``StoreUnavailable``, 503) rather than hanging the request.
+- **Connection loss**, or a read-only server (a standby after a failover: its
+  connection is dropped), raises ``StoreUnavailable`` (503 at the edge). The pool checks
   each connection before lending it and opens new ones in the background, so the
   store recovers by itself once the server is back.
 - **Credentials.** The URL's password never reaches a log line or an error: messages
@@ -37,6 +43,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg.errors import ReadOnlySqlTransaction
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from service.perspective.store import PURGE_BATCH, StoreFull, StoreUnavailable, Suggestion, Unstorable, _timestamp
@@ -99,6 +106,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " FOR EACH STATEMENT EXECUTE FUNCTION suggestion_bytes_removed()",
         ADD_FUNCTION,
     ),
+    (  # version 2: reviews change a row's size (status, reviewed_at), so updates move the counter too
+        "CREATE FUNCTION suggestion_bytes_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " UPDATE suggestion_bytes SET bytes = bytes"
+        " + (SELECT coalesce(sum(octet_length(n::text)), 0) FROM added n)"
+        " - (SELECT coalesce(sum(octet_length(o::text)), 0) FROM removed o);"
+        " RETURN NULL; END $$",
+        "CREATE TRIGGER suggestions_changed AFTER UPDATE ON suggestions"
+        " REFERENCING OLD TABLE AS removed NEW TABLE AS added"
+        " FOR EACH STATEMENT EXECUTE FUNCTION suggestion_bytes_changed()",
+        # Version 1 counted no updates: count again. CREATE TRIGGER holds a lock that keeps every
+        # other write to suggestions out until the migration commits, so the count is exact.
+        "UPDATE suggestion_bytes SET bytes = (SELECT coalesce(sum(octet_length(s::text)), 0) FROM suggestions s)",
+    ),
 )
 """Each schema version's statements, in order; version N is ``MIGRATIONS[N - 1]``. Only ever append."""
 
@@ -113,6 +133,10 @@ TEXT_FIELDS = {
 """Stored as they came (the rest as JSON, which escapes U+0000), with the request field each comes from."""
 START_SECONDS = 30.0
 """How long start-up waits for the server before it gives up (the worker then fails to start)."""
+STATEMENT_TIMEOUTS = 3
+"""``statement_timeout`` is this many times the request timeout (``lock_timeout`` is the timeout itself)."""
+KEEPALIVE_PROBES = 3
+"""Unanswered TCP keepalive probes (one each timeout, after a timeout idle) before a connection counts as lost."""
 
 ADD = "SELECT stored_id, used_bytes FROM suggestion_add(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
@@ -141,6 +165,8 @@ class PostgresStore:
     def __init__(self, url: str, max_bytes: int | None = None, pool_size: int = 4, timeout: float = 5.0) -> None:
         self.max_bytes = max_bytes
         self.where = redact(url)
+        waits = max(1, round(timeout * 1000))  # ms
+        seconds = max(1, round(timeout))
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -152,7 +178,14 @@ class PostgresStore:
             kwargs={
                 "autocommit": True,  # every statement is its own transaction, committed before it answers
                 "connect_timeout": max(2, round(timeout)),
-                "options": "-c synchronous_commit=on",
+                "options": (
+                    f"-c synchronous_commit=on -c lock_timeout={waits}"
+                    f" -c statement_timeout={waits * STATEMENT_TIMEOUTS}"
+                ),
+                "keepalives": 1,  # a server gone silent (no RST) is noticed in about 4 timeouts
+                "keepalives_idle": seconds,
+                "keepalives_interval": seconds,
+                "keepalives_count": KEEPALIVE_PROBES,
             },
             name="suggestions",
         )
@@ -173,8 +206,12 @@ class PostgresStore:
         """Lend a checked connection (autocommit); turn a lost server into ``StoreUnavailable``."""
         try:
             with self._pool.connection() as conn:
-                yield conn
-        except (PoolTimeout, psycopg.OperationalError, psycopg.InterfaceError) as exc:
+                try:
+                    yield conn
+                except ReadOnlySqlTransaction:
+                    conn.close()  # a standby (after a failover): the pool opens another, maybe to the primary
+                    raise
+        except (PoolTimeout, psycopg.OperationalError, psycopg.InterfaceError, ReadOnlySqlTransaction) as exc:
             log.warning(
                 "suggestion store unreachable", extra={"fields": {"store": self.where, "error": type(exc).__name__}}
             )
@@ -183,6 +220,9 @@ class PostgresStore:
     def migrate(self) -> None:
         """Bring the schema to ``SCHEMA_VERSION`` under the advisory lock; refuse a newer schema."""
         with self._connection() as conn, conn.transaction():
+            # As before the timeouts: a replica waits for another's migration, which may recount a big table.
+            conn.execute("SET LOCAL lock_timeout = 0")
+            conn.execute("SET LOCAL statement_timeout = 0")
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_ID,))
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS toxicity_schema (component TEXT PRIMARY KEY,"
@@ -250,16 +290,19 @@ class PostgresStore:
         cutoff = _timestamp(older_than)
         # '' sorts before every timestamp: with no cutoff of their own, no accepted row matches.
         accepted_cutoff = "" if accepted_older_than is None else _timestamp(accepted_older_than)
+        conditions = (max(cutoff, accepted_cutoff), accepted_cutoff, cutoff)
         deleted = 0
         while True:
             if self._pool.closed:
                 return deleted
+            # The conditions are in the outer WHERE too: when a row is locked (a review in progress),
+            # READ COMMITTED re-checks only the outer WHERE on the row as committed, never the subquery.
+            # SKIP LOCKED leaves a row being reviewed for a later purge rather than waiting for it.
+            due = "(status = 'accepted' AND received_at < ? OR status <> 'accepted' AND received_at < ?)"
             gone = self.change(
-                "DELETE FROM suggestions WHERE id IN (SELECT id FROM suggestions"
-                " WHERE received_at < ?"
-                " AND (status = 'accepted' AND received_at < ? OR status <> 'accepted' AND received_at < ?)"
-                " ORDER BY received_at LIMIT ?)",
-                (max(cutoff, accepted_cutoff), accepted_cutoff, cutoff, PURGE_BATCH),
+                f"DELETE FROM suggestions WHERE received_at < ? AND {due} AND id IN (SELECT id FROM suggestions"
+                f" WHERE received_at < ? AND {due} ORDER BY received_at LIMIT ? FOR UPDATE SKIP LOCKED)",
+                (*conditions, *conditions, PURGE_BATCH),
             )
             deleted += gone
             if gone < PURGE_BATCH:

@@ -6,8 +6,8 @@ routes, the review queue and the purge see a ``FeedbackStore``.
 
 A store that cannot be reached raises ``StoreUnavailable``; ``install`` turns it into
 a 503 naming the store, in Google's shape on the Perspective routes and the native one
-elsewhere. Nothing was stored, so the client may retry (with the same ``clientToken``
-it is stored once even if the commit did land).
+elsewhere. A write may or may not have been stored (the connection can drop after
+the commit), so the client retries: with the same ``clientToken`` it is stored once.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def open_store(settings: Settings) -> FeedbackStore:
 def unavailable(exc: StoreUnavailable) -> ApiError:
     """Return the 503 of a request the unreachable store could not serve."""
     message = (
-        f"The feedback store is unreachable ({exc}): nothing was stored or changed. "
+        f"The feedback store is unreachable ({exc}): it may or may not have been stored; "
+        "retry with the same clientToken and it is stored once. "
         f"Retry in {RETRY_SECONDS} s; the service reconnects by itself."
     )
     return ApiError.one(503, "feedback_store_unavailable", message, None, None, {"Retry-After": str(RETRY_SECONDS)})

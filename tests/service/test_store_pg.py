@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from pydantic import ValidationError
 
 from service.app import create_app
+from service.feedback import queue
 from service.perspective import store_pg, stores
 from service.perspective.store import StoreUnavailable, Suggestion
 from service.perspective.store_pg import SCHEMA_VERSION, PostgresStore, redact
@@ -163,7 +165,7 @@ async def test_losing_the_server_is_a_503_until_it_is_back(
             error = r.json()["error"]
             assert error["status"] == "UNAVAILABLE"
             assert error["message"].startswith("The feedback store is unreachable (PostgreSQL, TOXICITY_FEEDBACK_URL: ")
-            assert "nothing was stored" in error["message"]
+            assert "may or may not have been stored" in error["message"]
             assert error["details"][0]["errorType"] == "FEEDBACK_STORE_UNAVAILABLE"
             assert r.headers["Retry-After"] == str(stores.RETRY_SECONDS)
             r = await c.post("/v1/suggestions", json=native)
@@ -180,3 +182,133 @@ async def test_losing_the_server_is_a_503_until_it_is_back(
         assert len(listed) == 2  # the two acknowledged, none of the refused
     logged = caplog.text + "".join(str(getattr(rec, "fields", "")) for rec in caplog.records)
     assert "suggestion store unreachable" in logged and PASSWORD not in logged
+
+
+def _suggestion(text: str) -> Suggestion:
+    return Suggestion(text, None, None, SCORES, None, None, None, None)
+
+
+REAL_BYTES = "SELECT coalesce(sum(octet_length(s::text)), 0) FROM suggestions s"
+"""The rows' size as the byte counter counts it, from the rows themselves."""
+
+
+@pytest.mark.slow
+def test_a_review_committed_while_the_purge_waits_survives_it(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    try:
+        old = (datetime.now(UTC) - timedelta(days=100)).isoformat(timespec="milliseconds")
+        ident = store.add(_suggestion("an old pending one"))
+        store.change("UPDATE suggestions SET received_at = ? WHERE id = ?", (old, ident))
+        with psycopg.connect(pg_url) as moderator:  # accepting it, not yet committed
+            moderator.execute("UPDATE suggestions SET status = 'accepted', reviewed_at = 'now' WHERE id = %s", (ident,))
+            purged: list[int] = []
+            purge = threading.Thread(target=lambda: purged.append(store.purge(datetime.now(UTC) - timedelta(days=90))))
+            purge.start()
+            deadline = time.monotonic() + 10
+            while purge.is_alive() and not one(pg_url, "SELECT count(*) FROM pg_locks WHERE NOT granted"):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            moderator.commit()  # while the purge waits on the row's lock, if it does
+        purge.join(10)
+        assert not purge.is_alive()
+        assert purged == [0]
+        assert store.rows("SELECT status FROM suggestions WHERE id = ?", (ident,)) == [("accepted",)]
+        assert store.purge(datetime.now(UTC) - timedelta(days=90)) == 0  # accepted: kept by the next purge too
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_the_byte_counter_follows_reviews_and_deletes(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    try:
+        ids = [store.add(_suggestion(f"comment number {i}")) for i in range(20)]
+        assert store.used_bytes() == one(pg_url, REAL_BYTES) > 0
+        assert queue.review(store, ids, "accepted") == 20  # status and reviewed_at change the rows' size
+        assert store.used_bytes() == one(pg_url, REAL_BYTES)
+        store.change("DELETE FROM suggestions WHERE id <= ?", (10,))
+        assert store.used_bytes() == one(pg_url, REAL_BYTES) > 0
+        store.change("DELETE FROM suggestions")
+        assert store.used_bytes() == 0
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_a_version_1_store_is_migrated_and_its_counter_recounted(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as version_1:  # the schema as the previous release left it
+        version_1.setattr(store_pg, "MIGRATIONS", store_pg.MIGRATIONS[:1])
+        version_1.setattr(store_pg, "SCHEMA_VERSION", 1)
+        store = PostgresStore(pg_url)
+        try:
+            ids = [store.add(_suggestion(f"comment number {i}")) for i in range(20)]
+            queue.review(store, ids, "accepted")
+            store.change("DELETE FROM suggestions WHERE id <= ?", (10,))
+        finally:
+            store.close()
+    assert one(pg_url, "SELECT bytes FROM suggestion_bytes") != one(pg_url, REAL_BYTES)  # the drift
+    store = PostgresStore(pg_url)
+    try:
+        assert one(pg_url, "SELECT version FROM toxicity_schema WHERE component = 'suggestions'") == SCHEMA_VERSION
+        assert store.used_bytes() == one(pg_url, REAL_BYTES) > 0
+        queue.review(store, ids[10:], "rejected")
+        assert store.used_bytes() == one(pg_url, REAL_BYTES)
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_a_write_waiting_on_a_lock_answers_503_instead_of_hanging(pg_url: str) -> None:
+    store = PostgresStore(pg_url, timeout=1.0)
+    try:
+        outcome: list[BaseException | int] = []
+
+        def add() -> None:
+            try:
+                outcome.append(store.add(_suggestion("you clown")))
+            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+                outcome.append(exc)
+
+        with psycopg.connect(pg_url) as operator:  # say an operator's long DELETE, holding the counter
+            operator.execute("SELECT * FROM suggestion_bytes FOR UPDATE")
+            started = time.monotonic()
+            writer = threading.Thread(target=add, daemon=True)
+            writer.start()
+            writer.join(10)  # well above the 1 s timeout
+            waited = time.monotonic() - started
+            operator.rollback()
+        writer.join(10)
+        assert waited < 10 and len(outcome) == 1, outcome
+        assert isinstance(outcome[0], StoreUnavailable) and "LockNotAvailable" in str(outcome[0])
+        assert store.add(_suggestion("you clown")) == 1  # the lock gone, the store serves on
+        assert store.rows("SHOW lock_timeout") == [("1s",)]
+        assert store.rows("SHOW statement_timeout") == [("3s",)]
+        assert store.rows("SHOW synchronous_commit") == [("on",)]
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_a_read_only_server_after_a_failover_is_a_503(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    try:
+        database = pg_url.rsplit("/", 1)[1]
+        with psycopg.connect(pg_url, autocommit=True) as conn:  # the URL now reaches a standby
+            conn.execute(f"ALTER DATABASE {database} SET default_transaction_read_only = on")
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        deadline = time.monotonic() + 30
+        while True:  # the pool first notices the lost connections (also a 503), then reconnects
+            with pytest.raises(StoreUnavailable) as caught:
+                store.add(_suggestion("you clown"))
+            if "ReadOnlySqlTransaction" in str(caught.value):
+                break
+            assert time.monotonic() < deadline, caught.value
+            time.sleep(0.2)
+        message = str(stores.unavailable(caught.value))
+        assert "may or may not have been stored" in message and "same clientToken" in message
+        assert "nothing was stored" not in message
+    finally:
+        store.close()
