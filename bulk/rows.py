@@ -151,6 +151,8 @@ def _json_line(line: bytes | None, job: Job) -> tuple[dict[str, Any], tuple[str,
         return {}, ("bad_json", f"not valid JSON: {exc.msg} at column {exc.colno}")
     except RecursionError:
         return {}, ("bad_json", "not valid JSON: nested too deeply")
+    except ValueError:  # not JSONDecodeError: an integer of over 4,300 digits (sys.get_int_max_str_digits)
+        return {}, ("bad_json", "not readable as JSON: a number has too many digits to convert")
     if not isinstance(record, dict):
         return {}, ("bad_json", f"the line is a JSON {type(record).__name__}, not an object")
     return record, None

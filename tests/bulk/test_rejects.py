@@ -146,3 +146,15 @@ def test_truncated_compressed_input_stops_with_a_message(tmp_path: Path) -> None
     with pytest.raises(BulkError, match=r"cannot be read past byte .*ended before the end-of-stream"):
         run(Options(src, tmp_path / "out.csv", "id", "body", workers=0, chunk_rows=100, quiet=True))
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_jsonl_number_of_too_many_digits_is_a_bad_json_reject(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    long_number = b"9" * 5000  # json.loads raises ValueError, not JSONDecodeError, past 4,300 digits
+    src.write_bytes(
+        b'{"id": 1, "body": "fine"}\n{"id": ' + long_number + b', "body": "x"}\n{"id": 3, "body": "also fine"}\n'
+    )
+    summary = run(Options(src, tmp_path / "out.jsonl", "id", "body", workers=0, quiet=True))
+    assert [r["id"] for r in read_output(tmp_path / "out.jsonl")] == [1, 3]
+    assert [(r["row"], r["id"], r["reason"]) for r in rejects(tmp_path / "out.rejects.jsonl")] == [(2, None, "bad_json")]
+    assert summary["rows"] == 3 == summary["scored"] + summary["rejected"]
