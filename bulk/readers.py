@@ -68,12 +68,9 @@ def read_chunks(
         source.close()
 
 
-def _missing(columns: list[str], wanted: dict[str, str]) -> BulkError | None:
-    absent = [f"{flag} {name!r}" for flag, name in wanted.items() if name not in columns]
-    if not absent:
-        return None
-    shown = ", ".join(repr(c) for c in columns[:50]) + (" ..." if len(columns) > 50 else "")
-    return BulkError(f"INPUT has no column {' and no column '.join(absent)}; its columns are {shown}")
+def _absent(columns: list[str], wanted: dict[str, str]) -> str:
+    """Return the options whose column is not among ``columns``, as ``--id-column 'x' and no column ...``."""
+    return " and no column ".join(f"{flag} {name!r}" for flag, name in wanted.items() if name not in columns)
 
 
 def _csv(source: Source, id_column: str, text_column: str, chunk_rows: int) -> Iterator[Chunk]:
@@ -88,9 +85,12 @@ def _csv_records(text: io.TextIOWrapper, source: Source, id_column: str, text_co
         header = next(reader, None)
         if header is None:
             raise BulkError("INPUT is empty: a CSV file needs a header row naming its columns")
-        problem = _missing(header, {"--id-column": id_column, "--text-column": text_column})
-        if problem is not None:
-            raise problem
+        wanted = {"--id-column": id_column, "--text-column": text_column}
+        if absent := _absent(header, wanted):
+            raise BulkError(  # the first row may be data, a comment: its fields are never shown
+                f"INPUT has no column {absent} in its first row ({len(header)} fields); "
+                "is that row a header naming the columns? A CSV file needs one"
+            )
         i, t = header.index(id_column), header.index(text_column)
         index, first = 0, 1
         while records := list(islice(reader, n)):  # whole lists in C: a third of a per-row loop's cost
@@ -145,9 +145,10 @@ def _parquet(path: Path, id_column: str, text_column: str, chunk_rows: int) -> I
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a file that is not Parquet
         raise BulkError(f"INPUT {path}: not readable as Parquet: {exc}") from None
     schema = file.schema_arrow
-    problem = _missing(list(schema.names), {"--id-column": id_column, "--text-column": text_column})
-    if problem is not None:
-        raise problem
+    if absent := _absent(list(schema.names), {"--id-column": id_column, "--text-column": text_column}):
+        names = list(schema.names)  # a Parquet schema's names are column names, never data
+        shown = ", ".join(repr(c) for c in names[:50]) + (" ..." if len(names) > 50 else "")
+        raise BulkError(f"INPUT has no column {absent}; its columns are {shown}")
     text_type = str(schema.field(text_column).type)
     if text_type not in TEXT_TYPES:
         raise BulkError(f"INPUT column {text_column!r} is {text_type}; the text column must be a string column")

@@ -158,3 +158,16 @@ def test_jsonl_number_of_too_many_digits_is_a_bad_json_reject(tmp_path: Path) ->
     assert [r["id"] for r in read_output(tmp_path / "out.jsonl")] == [1, 3]
     assert [(r["row"], r["id"], r["reason"]) for r in rejects(tmp_path / "out.rejects.jsonl")] == [(2, None, "bad_json")]
     assert summary["rows"] == 3 == summary["scored"] + summary["rejected"]
+
+
+def test_csv_without_the_columns_never_echoes_its_first_row(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    secret = "my neighbour at 12 Elm Street is a liar"
+    src.write_text(f"c1,{secret}\nc2,another comment\n")  # no header: the first row is a comment
+    with pytest.raises(BulkError) as caught:
+        run(Options(src, tmp_path / "out.csv", "id", "body", workers=0, quiet=True))
+    message = str(caught.value)
+    assert "no column --id-column 'id' and no column --text-column 'body' in its first row (2 fields)" in message
+    assert "header" in message
+    assert secret not in message and "Elm" not in message and "c1" not in message
+    assert not (tmp_path / "out.csv").exists()
