@@ -1,7 +1,11 @@
 """In a worker process: check a chunk's rows, score the good ones, encode both kinds.
 
-``init`` runs once per worker process and loads the model (the fast batch scorer
-the service uses, ``ToxicityModel.probabilities``); ``process`` takes one chunk and
+``init`` runs once per worker process and loads the model; ``process`` scores a
+chunk with the fast batch scorer the service uses, through
+``model.spark.probabilities_alone`` (as ``score_dataframe`` does), so that a row's
+scores are exactly ``load_model().score([text])``'s whatever rows share its batch
+(``ToxicityModel.probabilities`` takes one of two paths for a whole batch, and they
+differ in the last bits of a double); ``process`` takes one chunk and
 returns a ``Done``: the encoded output rows, the encoded rejects and the counts.
 A bad row never stops the run; it becomes a reject naming its row, its id when it
 has a readable one, and why: the same checks as the service's (``service/core/
@@ -21,6 +25,7 @@ from numpy.typing import NDArray
 from bulk.formats import Kind
 from bulk.readers import Chunk, line_limit
 from bulk.writers import encode_rejects, encode_scores
+from model.spark import probabilities_alone
 
 SCORE_BATCH = 1000  # comments per scorer call: the size bench/inproc.py measures
 
@@ -107,8 +112,9 @@ def process(chunk: Chunk) -> Done:
 
 
 def _score(texts: list[str]) -> NDArray[np.float64]:
+    """Score in batches of ``SCORE_BATCH``, each text as it scores alone (not as the batch's path would have it)."""
     model = _state["model"]
-    parts = [model.probabilities(texts[i : i + SCORE_BATCH]) for i in range(0, len(texts), SCORE_BATCH)]
+    parts = [probabilities_alone(model, texts[i : i + SCORE_BATCH]) for i in range(0, len(texts), SCORE_BATCH)]
     columns = _state["columns"]
     if not parts:
         return np.zeros((0, len(columns)))
@@ -151,6 +157,8 @@ def _json_line(line: bytes | None, job: Job) -> tuple[dict[str, Any], tuple[str,
         return {}, ("bad_json", f"not valid JSON: {exc.msg} at column {exc.colno}")
     except RecursionError:
         return {}, ("bad_json", "not valid JSON: nested too deeply")
+    except ValueError:  # not JSONDecodeError: an integer of over 4,300 digits (sys.get_int_max_str_digits)
+        return {}, ("bad_json", "not readable as JSON: a number has too many digits to convert")
     if not isinstance(record, dict):
         return {}, ("bad_json", f"the line is a JSON {type(record).__name__}, not an object")
     return record, None

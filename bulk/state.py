@@ -4,7 +4,10 @@
 rows (``0000042.out``) and rejects (``0000042.rej``). A chunk is committed when its
 two files are renamed into place and ``state.json`` (replaced atomically) counts
 it, in that order: a run killed at any point leaves only whole chunks counted,
-and a chunk written but not yet counted is written again on resume. The final
+and a chunk written but not yet counted is written again on resume. Each file is
+fsynced before its rename and the folder after, so the order also holds after a
+power loss (the disk may otherwise keep a renamed ``state.json`` and lose the parts
+it counts, and ``--resume`` would skip their rows). The final
 output and rejects are assembled from the parts, then the folder is removed.
 
 ``--resume`` compares the fingerprint: the input's path, size, modification time
@@ -17,13 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 from bulk.errors import BulkError
 from bulk.rows import Done
+from bulk.writers import replace_durably, sync
 
 STATE_VERSION = 1
 EDGE = 1 << 20
@@ -53,9 +56,10 @@ def fingerprint(path: Path, options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all, even across a power loss (fsync, rename, fsync the folder)."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)
-    os.replace(tmp, path)
+    replace_durably(tmp, path)
 
 
 class RunState:
@@ -87,6 +91,7 @@ class RunState:
             "reasons": {},
         }
         self.folder.mkdir(parents=True)
+        sync(self.folder.parent)
         self._save()
 
     def _load(self) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bulk.errors import BulkError
 from bulk.formats import Kind
 from bulk.state import RunState
-from bulk.writers import assemble
+from bulk.writers import assemble, replace_durably
 from model import ToxicityModel
 from model.profiles import ProfileError, read
 
@@ -86,7 +86,7 @@ def finish(
     }
     tmp = summary_path.with_name(f".{summary_path.name}.tmp")
     tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(summary_path)
+    replace_durably(tmp, summary_path)
     state.remove()
     flagged = ""
     if thresholds is not None:

@@ -127,8 +127,24 @@ def encode_rejects(rejects: Sequence[tuple[int, Any, str, str]]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
+def sync(path: Path) -> None:
+    """Flush ``path`` (a file, or a folder's entries: its renames) to the disk, to outlive a power loss."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_durably(tmp: Path, target: Path) -> None:
+    """Rename the written ``tmp`` to ``target`` so that after a power loss ``target`` is whole or as before."""
+    sync(tmp)
+    os.replace(tmp, target)
+    sync(target.parent)
+
+
 def assemble(parts: Sequence[Path], target: Path, format: str) -> None:
-    """Write ``target`` from the committed parts in order, atomically (a temp file renamed)."""
+    """Write ``target`` from the committed parts in order, atomically and durably (a temp file synced, renamed)."""
     tmp = target.with_name(f".{target.name}.tmp")
     if format == "parquet":
         import pyarrow.parquet as pq
@@ -148,4 +164,4 @@ def assemble(parts: Sequence[Path], target: Path, format: str) -> None:
             for part in parts:
                 with open(part, "rb") as f:
                     shutil.copyfileobj(f, out, 1 << 20)
-    os.replace(tmp, target)
+    replace_durably(tmp, target)  # before the parts are deleted

@@ -71,3 +71,17 @@ def test_kind_from_the_name(name: str, kind: Kind) -> None:
 def test_unknown_names_are_refused_with_what_is_accepted(name: str, message: str) -> None:
     with pytest.raises(BulkError, match=message):
         kind_of(Path(name))
+
+
+def test_scores_are_each_texts_alone_whatever_shares_its_batch(tmp_path: Path, shipped: ToxicityModel) -> None:
+    several = "You are a pathetic idiot and everybody here knows it well. " * 2 + "Go away and never come back."
+    pairs = [*comments(15), ("long", several)]  # one chunk: one-sentence comments batched with one of 3 units
+    score(tmp_path, "in.jsonl", "out.jsonl", [{"id": i, "body": t} for i, t in pairs], chunk_rows=16)
+    rows = read_output(tmp_path / "out.jsonl")
+    alone = [shipped.score([t])[0] for _, t in pairs]
+    differ = [
+        i
+        for i, (row, want) in enumerate(zip(rows, alone, strict=True))
+        if {a: row[a] for a in shipped.scored_attributes} != want
+    ]
+    assert differ == []  # exactly: scored as one batch, most of them move in the last bits

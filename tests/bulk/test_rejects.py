@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import tracemalloc
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,6 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from bulk.errors import BulkError
+from bulk.formats import kind_of
+from bulk.readers import read_chunks
 from bulk.run import Options, run
 from service.settings import Settings
 from tests.bulk.conftest import comments, read_output, score, write_input
@@ -146,3 +150,69 @@ def test_truncated_compressed_input_stops_with_a_message(tmp_path: Path) -> None
     with pytest.raises(BulkError, match=r"cannot be read past byte .*ended before the end-of-stream"):
         run(Options(src, tmp_path / "out.csv", "id", "body", workers=0, chunk_rows=100, quiet=True))
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_jsonl_number_of_too_many_digits_is_a_bad_json_reject(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    long_number = b"9" * 5000  # json.loads raises ValueError, not JSONDecodeError, past 4,300 digits
+    src.write_bytes(
+        b'{"id": 1, "body": "fine"}\n{"id": ' + long_number + b', "body": "x"}\n{"id": 3, "body": "also fine"}\n'
+    )
+    summary = run(Options(src, tmp_path / "out.jsonl", "id", "body", workers=0, quiet=True))
+    assert [r["id"] for r in read_output(tmp_path / "out.jsonl")] == [1, 3]
+    assert [(r["row"], r["id"], r["reason"]) for r in rejects(tmp_path / "out.rejects.jsonl")] == [
+        (2, None, "bad_json")
+    ]
+    assert summary["rows"] == 3 == summary["scored"] + summary["rejected"]
+
+
+def test_csv_without_the_columns_never_echoes_its_first_row(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    secret = "my neighbour at 12 Elm Street is a liar"
+    src.write_text(f"c1,{secret}\nc2,another comment\n")  # no header: the first row is a comment
+    with pytest.raises(BulkError) as caught:
+        run(Options(src, tmp_path / "out.csv", "id", "body", workers=0, quiet=True))
+    message = str(caught.value)
+    assert "no column --id-column 'id' and no column --text-column 'body' in its first row (2 fields)" in message
+    assert "header" in message
+    assert secret not in message and "Elm" not in message and "c1" not in message
+    assert not (tmp_path / "out.csv").exists()
+
+
+def _read_all(src: Path, max_text_bytes: int) -> None:
+    for _ in read_chunks(src, kind_of(src), "id", "body", 100, max_text_bytes):
+        pass
+
+
+def test_csv_record_of_millions_of_empty_fields_stops_before_it_is_built(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv.gz"
+    src.write_bytes(gzip.compress(b"id,body\n1,ok\n" + b"," * 10_000_000 + b"\n2,ok\n"))  # 10 KB compressed
+    assert src.stat().st_size < 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(BulkError, match=r"^INPUT line 3: a CSV record over 229,376 characters \(the limit is 8 x"):
+            _read_all(src, 20_480)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20  # unbounded, the row alone is a list of 10 million fields: 80 MB
+
+
+def test_csv_record_over_many_short_lines_is_bounded_too(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    # each line closes a quoted field, adds 1,000 empty fields and opens a quoted field: one record, never ending
+    src.write_bytes(b'id,body\n1,ok\n2,"\n' + (b'"' + b"," * 1000 + b'"\n') * 1000)
+    with pytest.raises(BulkError, match=r"^INPUT line \d+: a CSV record over 66,336 characters"):
+        _read_all(src, 100)
+    summary = run(
+        Options(
+            write_input(tmp_path / "ok.csv", [{"id": "a", "body": "x\n" * 40}]),
+            tmp_path / "o.csv",
+            "id",
+            "body",
+            workers=0,
+            quiet=True,
+            max_text_bytes=100,
+        )
+    )
+    assert summary["scored"] == 1  # a quoted field over several lines, under the limit, is read as before
