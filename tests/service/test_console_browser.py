@@ -218,8 +218,10 @@ def test_console_uses_profiles_and_the_review_queue(tmp_path: Path) -> None:
         upload = {"name": "batch.csv", "mimeType": "text/csv", "buffer": CSV_FILE.encode("utf-8")}
         page.locator("#many-file").set_input_files(files=[upload])
         page.locator("#many-submit").click()
-        status(page, "Scored 2 comments")
-        assert page.locator("#many-table tbody td.text").all_inner_texts() == ["Hello, friend", "You idiot, really"]
+        status(page, "Scored 2 comments")  # the earlier batch had 2 as well: wait for the file's rows themselves
+        expect(page.locator("#many-table tbody td.text")).to_have_text(
+            ["Hello, friend", "You idiot, really"], timeout=TIMEOUT
+        )
         with page.expect_download() as info:
             page.locator("#export-csv").click()
         exported = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
