@@ -2,7 +2,7 @@
 
 ``init`` runs once per worker process and loads the model; ``process`` scores a
 chunk with the fast batch scorer the service uses, through
-``model.spark.probabilities_alone`` (as ``score_dataframe`` does), so that a row's
+``ToxicityModel.probabilities_alone`` (as ``model.spark`` does), so that a row's
 scores are exactly ``load_model().score([text])``'s whatever rows share its batch
 (``ToxicityModel.probabilities`` takes one of two paths for a whole batch, and they
 differ in the last bits of a double); ``process`` takes one chunk and
@@ -25,7 +25,6 @@ from numpy.typing import NDArray
 from bulk.formats import Kind
 from bulk.readers import Chunk, line_limit
 from bulk.writers import encode_rejects, encode_scores
-from model.spark import probabilities_alone
 
 SCORE_BATCH = 1000  # comments per scorer call: the size bench/inproc.py measures
 
@@ -114,7 +113,7 @@ def process(chunk: Chunk) -> Done:
 def _score(texts: list[str]) -> NDArray[np.float64]:
     """Score in batches of ``SCORE_BATCH``, each text as it scores alone (not as the batch's path would have it)."""
     model = _state["model"]
-    parts = [probabilities_alone(model, texts[i : i + SCORE_BATCH]) for i in range(0, len(texts), SCORE_BATCH)]
+    parts = [model.probabilities_alone(texts[i : i + SCORE_BATCH]) for i in range(0, len(texts), SCORE_BATCH)]
     columns = _state["columns"]
     if not parts:
         return np.zeros((0, len(columns)))

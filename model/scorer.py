@@ -205,6 +205,31 @@ class ToxicityModel:
             return fast.probabilities(texts)
         return fast.combined(batch, counts)
 
+    def probabilities_alone(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        """Return ``probabilities(texts)`` as each text gets it when scored on its own.
+
+        For a whole batch ``probabilities`` takes one of two exact paths: the kernel's
+        folded calibrators when every comment is one unit, the combiners when any has
+        several, and the two differ in the last bits of a double. Here the one-unit
+        comments take the first and the others the second, in one kernel call each
+        (with the sentences split once), so every row gets what ``score([text])`` gives
+        it, whatever shares its batch (bulk scoring and Spark rely on this).
+        """
+        fast = self.fast()
+        if self.combiners is None or fast is None or not texts:  # one path for every row already
+            return self.probabilities(texts)
+        batch, counts, spans = units_batch(texts)
+        if len(batch) == len(texts):
+            return fast.probabilities(texts)
+        one = [i for i, k in enumerate(counts) if k == 1]
+        several = [i for i, k in enumerate(counts) if k > 1]
+        out = np.empty((len(texts), len(self.attributes)))
+        if one:
+            out[one] = fast.probabilities([texts[i] for i in one])
+        pieces = [texts[i][a:b] for i in several for a, b in spans[i]]
+        out[several] = fast.combined([texts[i] for i in several] + pieces, [counts[i] for i in several])
+        return out
+
     def score(self, texts: Sequence[str], attributes: Sequence[str] | None = None) -> list[dict[str, float]]:
         """Return, per text, a mapping from attribute name to calibrated probability."""
         if isinstance(texts, str):

@@ -41,10 +41,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from numpy.typing import NDArray
 
 from model.artifact import DEFAULT_PATH, MANIFEST_FILE, MODEL_FILE, load_artifact
-from model.combine import units_batch
 from model.scorer import ToxicityModel
 
 if TYPE_CHECKING:
@@ -147,32 +145,6 @@ def rejection(text: object, limit: int) -> str | None:
     return None
 
 
-def probabilities_alone(model: ToxicityModel, texts: Sequence[str]) -> NDArray[np.float64]:
-    """Return ``model.probabilities(texts)`` as each text gets it when scored on its own.
-
-    For a whole batch ``model.probabilities`` takes one of two exact paths: the
-    kernel's folded calibrators when every comment is one unit, the combiners when
-    any has several, and the two differ in the last bits of a double. Here the
-    one-unit comments take the first and the others the second, in one kernel call
-    each (as ``model.probabilities`` does, with the sentences split once), so every
-    row gets what ``model.score([text])`` gives it, however Spark cuts the data.
-    """
-    fast = model.fast()
-    if model.combiners is None or fast is None:  # one path for every row already
-        return model.probabilities(texts)
-    batch, counts, spans = units_batch(texts)
-    if len(batch) == len(texts):
-        return fast.probabilities(texts)
-    one = [i for i, k in enumerate(counts) if k == 1]
-    several = [i for i, k in enumerate(counts) if k > 1]
-    out = np.empty((len(texts), len(model.attributes)))
-    if one:
-        out[one] = fast.probabilities([texts[i] for i in one])
-    pieces = [texts[i][a:b] for i in several for a, b in spans[i]]
-    out[several] = fast.combined([texts[i] for i in several] + pieces, [counts[i] for i in several])
-    return out
-
-
 def score_frame(
     frame: pd.DataFrame,
     model: ToxicityModel,
@@ -190,7 +162,7 @@ def score_frame(
     scores = np.full((len(texts), len(cols)), np.nan)  # NaN reaches Spark as null
     for start in range(0, len(good), CHUNK_ROWS):
         rows = good[start : start + CHUNK_ROWS]
-        scores[rows] = probabilities_alone(model, [texts[i] for i in rows])[:, cols]
+        scores[rows] = model.probabilities_alone([texts[i] for i in rows])[:, cols]
     out = frame.loc[:, list(keep)].reset_index(drop=True)
     for j, name in enumerate(names):
         out[name] = scores[:, j]
