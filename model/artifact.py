@@ -38,6 +38,7 @@ from model.calibration import Calibrator
 from model.combine import Combiner
 from model.errors import ArtifactError, ArtifactIntegrityError, ArtifactNotFound, ArtifactVersionError
 from model.features import Featurizer
+from model.languages import ENGLISH, NAMES, NO_DATA, Language, Languages
 from model.scorer import AttributeInfo, ToxicityModel
 
 FORMAT_VERSION = 1
@@ -187,23 +188,58 @@ def load_artifact(path: Path | str | None = None) -> ToxicityModel:
     check_versions(manifest)
     entry = manifest.get("artifact") or {}
     model_path = directory / str(entry.get("file", MODEL_FILE))
-    if not model_path.is_file():
-        raise ArtifactNotFound(f"{model_path} is missing; the manifest refers to it")
-    actual = sha256_of(model_path)
-    if actual != entry.get("sha256"):
+    model = _build(_verified_payload(model_path, entry.get("sha256")), manifest)
+    model.languages = _languages(directory, manifest, model)
+    return model
+
+
+def _verified_payload(path: Path, sha256: object) -> Mapping[str, Any]:
+    """Unpickle ``path`` only if its bytes have the sha256 the manifest gives."""
+    if not path.is_file():
+        raise ArtifactNotFound(f"{path} is missing; the manifest refers to it")
+    actual = sha256_of(path)
+    if actual != sha256:
         raise ArtifactIntegrityError(
-            f"{model_path} has sha256 {actual} but its manifest says {entry.get('sha256')}: "
+            f"{path} has sha256 {actual} but its manifest says {sha256}: "
             "the file is corrupt or was modified. Restore it (e.g. `git checkout -- model/default`) "
             "or retrain with `toxicity train`"
         )
     try:
-        payload = joblib.load(model_path)
+        payload = joblib.load(path)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means a bad artifact
-        raise ArtifactIntegrityError(f"{model_path} cannot be unpickled: {exc}") from None
-    return _build(payload, manifest)
+        raise ArtifactIntegrityError(f"{path} cannot be unpickled: {exc}") from None
+    if not isinstance(payload, Mapping):
+        raise ArtifactIntegrityError(f"{path} does not hold a model payload")
+    return payload
 
 
-def _build(payload: Mapping[str, Any], manifest: Mapping[str, Any]) -> ToxicityModel:
+def _languages(directory: Path, manifest: Mapping[str, Any], english: ToxicityModel) -> Languages:
+    """Load the sub-model of every language the manifest's ``languages`` section lists with a file."""
+    english_sources = tuple(str(s) for s in (manifest.get("data") or {}).get("sources", ()))
+    entries = {ENGLISH: Language(ENGLISH, NAMES[ENGLISH], english, "", english_sources)}
+    section = manifest.get("languages") or {}
+    if not isinstance(section, Mapping):
+        raise ArtifactError("the manifest's languages section is not an object")
+    root = directory.resolve()
+    for tag, meta in section.items():
+        if tag == ENGLISH or not isinstance(meta, Mapping):
+            raise ArtifactError(f"the manifest's languages section has a bad entry {tag!r}")
+        name = str(meta.get("name", NAMES.get(tag, tag)))
+        sources = tuple(str(s) for s in meta.get("sources", ()))
+        metrics = {a: dict(m.get("metrics", {})) for a, m in (meta.get("attributes") or {}).items()}
+        if "file" not in meta:
+            entries[tag] = Language(tag, name, None, str(meta.get("reason", NO_DATA)), sources, metrics)
+            continue
+        path = (directory / str(meta["file"])).resolve()
+        if not path.is_relative_to(root):
+            raise ArtifactError(f"language {tag}'s file {meta['file']!r} is outside the artifact")
+        described = {**meta, "version": manifest.get("version")}  # a sub-model answers with the artifact's version
+        sub = _build(_verified_payload(path, meta.get("sha256")), described, language=tag)
+        entries[tag] = Language(tag, name, sub, "", sources, metrics)
+    return Languages(entries)
+
+
+def _build(payload: Mapping[str, Any], manifest: Mapping[str, Any], language: str = ENGLISH) -> ToxicityModel:
     try:
         attributes = list(payload["attributes"])
         featurizer = Featurizer.from_payload(payload)
@@ -230,6 +266,7 @@ def _build(payload: Mapping[str, Any], manifest: Mapping[str, Any]) -> ToxicityM
             info,
             manifest,
             combiners,
+            language,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ArtifactError(f"artifact content is not a model of format {FORMAT_VERSION}: {exc}") from None

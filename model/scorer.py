@@ -24,6 +24,7 @@ from model.combine import MIN_CHARS, Combiner, unit_features, units, units_batch
 from model.errors import UnknownAttribute
 from model.explain import Explanation, UnitScore, explain
 from model.features import Featurizer
+from model.languages import ENGLISH, Languages, english_only
 from model.normalize import normalize
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class ToxicityModel:
         info: Mapping[str, AttributeInfo],
         manifest: Mapping[str, Any] | None = None,
         combiners: Sequence[Combiner] | None = None,
+        language: str = ENGLISH,
     ) -> None:
         if coef.shape != (featurizer.n_features, len(attributes)):
             raise ValueError(f"coef shape {coef.shape} does not match features x attributes")
@@ -74,6 +76,10 @@ class ToxicityModel:
         """What a one-unit comment's logits go through: the combiners folded, or the heads' own."""
         self.info = info  # also sets the scored attributes
         self.manifest: Mapping[str, Any] = manifest or {}
+        self.language = language
+        """The language this model's heads were fitted on (a BCP-47 tag)."""
+        self.languages: Languages | None = english_only(self) if language == ENGLISH else None
+        """The root (English) model's catalogue of every language and its sub-model; ``None`` on a sub-model."""
         self._column = {name: i for i, name in enumerate(self.attributes)}
         self._fast: FastScorer | None = None
         self._fast_lock = threading.Lock()
