@@ -29,6 +29,11 @@ class Detection:
         """Return the most likely language when detection is sure."""
         return self.ranked[0][0] if self.sure and self.ranked else None
 
+    @property
+    def confidence(self) -> float:
+        """Return the top language's probability (0 when nothing was ranked)."""
+        return self.ranked[0][1] if self.ranked else 0.0
+
     def listed(self) -> list[str]:
         """Return the languages worth reporting, most likely first."""
         return [lang for lang, p in self.ranked if p >= LISTED][:3]
