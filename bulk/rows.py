@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from bulk.formats import Kind
 from bulk.readers import Chunk, line_limit
 from bulk.writers import encode_rejects, encode_scores
+from model.text_checks import text_problem
 
 SCORE_BATCH = 1000  # comments per scorer call: the size bench/inproc.py measures
 
@@ -199,18 +200,5 @@ def _check_id(value: object) -> tuple[str, str] | None:
 
 
 def _check_text(text: object, limit: int) -> tuple[str, str] | None:
-    if text is None:
-        return ("missing_text", "the text is missing")
-    if not isinstance(text, str):
-        return ("bad_text", f"the text is a {type(text).__name__}, not a string")
-    try:
-        size = len(text.encode("utf-8"))
-    except UnicodeEncodeError as exc:
-        return ("invalid_utf8", f"the text is not valid UTF-8 (at character {exc.start})")
-    if (nul := text.find("\x00")) >= 0:
-        return ("nul", f"the text holds a NUL character (U+0000) at character {nul}")
-    if not text.strip():
-        return ("empty_text", "the text is empty or whitespace only")
-    if size > limit:
-        return ("too_long", f"the text is {size:,} bytes of UTF-8; the limit is {limit:,}")
-    return None
+    problem = text_problem(text, limit)
+    return None if problem is None else (problem[0], f"the text {problem[1]}")

@@ -10,7 +10,7 @@ Ids are written as they came; in Parquet they are strings (a JSONL file may mix
 strings and integers, and a column has one type).
 
 Rejects are JSONL whatever the output's format: ``{"row", "id", "reason",
-"message"}``, ``reason`` a short code (``missing_text``, ``too_long``, ...).
+"message"}``, ``reason`` a short code (``missing_text``, ``comment_too_long``, ...).
 """
 
 from __future__ import annotations

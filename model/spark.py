@@ -20,9 +20,10 @@ folder and the sha256 its manifest gives the weights, so later batches and tasks
 that worker reuse it (Spark reuses its Python workers between tasks).
 
 A row whose text cannot be scored keeps its place: null scores, and
-``score_error`` says why (``missing``: null; ``comment_empty``; ``comment_too_long``
-over ``max_text_bytes`` of UTF-8; ``invalid_text``: a NUL character or an unpaired
-surrogate), by the service's own rules for a comment. The reason never quotes the
+``score_error`` says why as ``code: the text ...``, by the service's own rules for a
+comment (``model.text_checks``: ``missing_text``, ``bad_text``, ``comment_empty``,
+``comment_too_long`` over ``max_text_bytes`` of UTF-8, ``invalid_text`` for a NUL
+character or an unpaired surrogate). The reason never quotes the
 text. Scored rows have a null ``score_error``.
 
 Imports ``model`` only, never ``service`` or ``training``. pyspark and pandas come
@@ -44,6 +45,7 @@ import numpy as np
 
 from model.artifact import DEFAULT_PATH, MANIFEST_FILE, MODEL_FILE, load_artifact
 from model.scorer import ToxicityModel
+from model.text_checks import text_problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -129,20 +131,9 @@ def _load(shipment: Shipment) -> ToxicityModel:
 
 
 def rejection(text: object, limit: int) -> str | None:
-    """Return why ``text`` cannot be scored (never quoting it), or None when it can."""
-    if not isinstance(text, str):
-        return "missing: the text is null" if text is None or text != text else "missing: the text is not a string"
-    try:
-        size = len(text.encode("utf-8"))
-    except UnicodeEncodeError as exc:
-        return f"invalid_text: an unpaired surrogate at character {exc.start}"
-    if (nul := text.find("\x00")) >= 0:
-        return f"invalid_text: a NUL character (U+0000) at character {nul}"
-    if not text.strip():
-        return "comment_empty: the text is empty or whitespace only"
-    if size > limit:
-        return f"comment_too_long: the text is {size} bytes of UTF-8; the limit is {limit}"
-    return None
+    """Return why ``text`` cannot be scored as ``code: the text ...`` (never quoting it), or None when it can."""
+    problem = text_problem(text, limit)
+    return None if problem is None else f"{problem[0]}: the text {problem[1]}"
 
 
 def score_frame(

@@ -45,23 +45,22 @@ def test_csv_bad_rows_are_rejected_with_reasons(tmp_path: Path) -> None:
     assert [r["id"] for r in read_output(tmp_path / "out.csv")] == ["1", "9"]
     got = {(r["row"], r["id"], r["reason"]) for r in rejects(tmp_path / "out.rejects.jsonl")}
     assert got == {
-        (2, "2", "empty_text"),
+        (2, "2", "comment_empty"),
         (3, "", "missing_id"),
         (4, "4", "missing_text"),
-        (5, "5", "invalid_utf8"),
-        (6, "6", "nul"),
-        (7, "7", "too_long"),
-        (8, "8", "empty_text"),
+        (5, "5", "invalid_text"),
+        (6, "6", "invalid_text"),
+        (7, "7", "comment_too_long"),
+        (8, "8", "comment_empty"),
     }
-    too_long = next(r for r in rejects(tmp_path / "out.rejects.jsonl") if r["reason"] == "too_long")
+    too_long = next(r for r in rejects(tmp_path / "out.rejects.jsonl") if r["reason"] == "comment_too_long")
     assert too_long["message"] == "the text is 101 bytes of UTF-8; the limit is 100"
     assert summary["rejected_by_reason"] == {
-        "empty_text": 2,
-        "invalid_utf8": 1,
+        "comment_empty": 2,
+        "invalid_text": 2,
         "missing_id": 1,
         "missing_text": 1,
-        "nul": 1,
-        "too_long": 1,
+        "comment_too_long": 1,
     }
     assert "x" * 101 not in (tmp_path / "out.rejects.jsonl").read_text()  # comment text is never copied out
 
@@ -96,8 +95,8 @@ def test_jsonl_bad_lines_are_rejected_by_line_number(tmp_path: Path) -> None:
         (6, "bad_text"),
         (7, "bad_id"),
         (8, "missing_id"),
-        (9, "invalid_utf8"),
-        (11, "invalid_utf8"),
+        (9, "invalid_text"),
+        (11, "invalid_text"),
         (13, "bad_id"),
     ]
 
@@ -122,7 +121,7 @@ def test_parquet_invalid_utf8_and_nulls_are_rejected(tmp_path: Path) -> None:
     assert [r["id"] for r in read_output(tmp_path / "out.parquet")] == ["1"]
     assert [(r["row"], r["id"], r["reason"]) for r in rejects(tmp_path / "out.rejects.jsonl")] == [
         (2, None, "missing_id"),
-        (3, 3, "invalid_utf8"),
+        (3, 3, "invalid_text"),
         (4, 4, "missing_text"),
     ]
     assert summary["rows"] == 4 == summary["scored"] + summary["rejected"]

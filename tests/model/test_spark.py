@@ -75,7 +75,7 @@ def varied_comments(n: int = 300, seed: int = 3) -> list[str | None]:
 
 def expected_reason(text: str | None) -> str | None:
     if text is None:
-        return "missing"
+        return "missing_text"
     if "\x00" in text:
         return "invalid_text"
     if not text.strip():
@@ -90,13 +90,16 @@ def expected_reason(text: str | None) -> str | None:
 
 def test_rejection_names_the_problem_and_the_limit_never_the_text() -> None:
     assert rejection("fine", 10) is None
-    assert rejection(None, 10) == "missing: the text is null"
-    assert rejection(float("nan"), 10) == "missing: the text is null"  # pandas' missing value
-    assert rejection(12, 10) == "missing: the text is not a string"
+    assert rejection(None, 10) == "missing_text: the text is missing (null)"
+    assert rejection(float("nan"), 10) == "missing_text: the text is missing (null)"  # pandas' missing value
+    assert rejection(12, 10) == "bad_text: the text is a int, not a string"  # type name as Python gives it
     assert rejection(" \n", 10) == "comment_empty: the text is empty or whitespace only"
     assert rejection("secret words", 5) == "comment_too_long: the text is 12 bytes of UTF-8; the limit is 5"
-    assert rejection("ab\ud800", 10) == "invalid_text: an unpaired surrogate at character 2"
-    assert rejection("x\x00secret", 10) == "invalid_text: a NUL character (U+0000) at character 1"
+    assert (
+        rejection("ab\ud800", 10)
+        == "invalid_text: the text is not valid UTF-8 (a lone surrogate or undecodable byte at character 2)"
+    )
+    assert rejection("x\x00secret", 10) == "invalid_text: the text holds a NUL character (U+0000) at character 1"
     assert rejection("é" * 5, 10) is None  # bytes, not characters
     assert rejection("é" * 6, 11) is not None
     for text in ("secret words", "x\x00secret"):
@@ -254,7 +257,7 @@ def test_spark_reads_the_folder_on_the_executors_and_keeps_every_column(
     out = score_dataframe(df, "text", model_dir=tiny_artifact, attributes=["INSULT"], ship="path").collect()
     assert [r.id for r in out] == [0, 1, 2] and [r.text for r in out] == texts
     assert [r.INSULT for r in out[:2]] == [tiny_model.score([t], ["INSULT"])[0]["INSULT"] for t in texts[:2]]
-    assert out[2].INSULT is None and out[2][ERROR_COLUMN] == "missing: the text is null"
+    assert out[2].INSULT is None and out[2][ERROR_COLUMN] == "missing_text: the text is missing (null)"
 
 
 @pytest.mark.slow
