@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from model.artifact import payload_of, save_artifact
+from model.artifact import CARD_FILE, payload_of, save_artifact, write_file
 from model.attributes import ATTRIBUTE_NAMES, BY_NAME, Status
 from model.combine import Combiner
 from model.features import Featurizer
@@ -200,10 +200,11 @@ def train(
     out: Path | None = None
     if out_dir is not None:
         plots = render_plots(labels_and_scores(report, report_probs, attributes))
-        card = render_card(manifest, plot_names=sorted(plots))
-        files_out = {"MODEL_CARD.md": card.encode("utf-8"), **{f"plots/{k}": v for k, v in plots.items()}}
+        files_out = {f"plots/{k}": v for k, v in plots.items()}
         subs = languages.payloads if languages else None
         manifest = save_artifact(out_dir, payload_of(model), manifest, files_out, subs)
+        # The card comes last: it reads the sizes save_artifact recorded (the manifest does not vouch for it).
+        write_file(out_dir / CARD_FILE, render_card(manifest, plot_names=sorted(plots)).encode("utf-8"))
         model.manifest = manifest
         out = out_dir
         clock(f"wrote artifact to {out_dir}")

@@ -88,12 +88,17 @@ def train_languages(
     """Fit the sub-models of ``languages`` (``None``: every language with data) from the sets in ``data_dir``."""
     say = progress or (lambda _m: None)
     start = time.perf_counter()
-    loaders = [entry for entry in multilingual_loaders(data_dir, list(sources) or None) if entry[0] not in exclude]
+    wanted = set(languages) if languages is not None else None
+    loaders = [
+        entry
+        for entry in multilingual_loaders(data_dir, list(sources) or None)
+        if entry[0] not in exclude and (wanted is None or _languages_of(entry[0]) & wanted)
+    ]
     if not loaders:
-        raise ValueError(f"no multilingual set to train on in {data_dir} (sets: {list(sources) or 'default'})")
+        asked = f" in language(s) {sorted(wanted)}" if wanted is not None else ""
+        raise ValueError(f"no multilingual set{asked} to train on in {data_dir} (sets: {list(sources) or 'default'})")
     names = [name for name, _, _ in loaders]
     corpus = build_corpus(loaders, validation_fraction=validation_fraction, seed=caps.seed, data_root=data_dir)
-    wanted = set(languages) if languages is not None else None
     train: dict[str, Rows] = defaultdict(lambda: Rows([], [], [], []))
     val_records, val_keys = corpus.part(True)
     for record, key in zip(*corpus.part(False), strict=True):
@@ -141,6 +146,12 @@ def train_languages(
         "training_seconds": round(time.perf_counter() - start, 1),
     }
     return out
+
+
+def _languages_of(source: str) -> set[str]:
+    """Return the languages a set's records are in (TRAC-1 is romanised Hindi and Devanagari Hindi)."""
+    language = SOURCE_LANGUAGE[source]
+    return {"hi", "hi-Latn"} if language in ("hi", "hi-Latn") else {language}
 
 
 def _left_out(out: LanguageSet, used: Sequence[str], data_dir: Path, wanted: set[str] | None) -> None:
