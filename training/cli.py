@@ -191,7 +191,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         languages=languages,
     )
     print(_summary(result.manifest))
-    print(f"artifact: {args.out} ({result.manifest['artifact']['bytes'] / 1e6:.1f} MB), {result.seconds:.1f} s")
+    subs = [e["bytes"] for e in (result.manifest.get("languages") or {}).values() if "bytes" in e]
+    size = result.manifest["artifact"]["bytes"] + sum(subs)
+    print(f"artifact: {args.out} ({size / 1e6:.1f} MB with {len(subs)} language sub-models), {result.seconds:.1f} s")
     for notice in notices:
         print(notice, file=sys.stderr)
     untrained = not_trained(result.manifest)

@@ -195,7 +195,7 @@ def train(
         command=command,
     )
     if languages:
-        manifest.update(languages.manifest_sections())
+        manifest.update(languages.manifest_sections(), version=languages.version(manifest["version"]))
     model.manifest = manifest
     out: Path | None = None
     if out_dir is not None:

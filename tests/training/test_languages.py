@@ -187,3 +187,30 @@ def test_on_the_real_sets_a_language_trains_as_langeval_measured_it() -> None:
     assert ru["rows"]["tune"] + ru["rows"]["report"] > 0 and ru.get("fast_path_error") is None
     assert "id" not in bundle.entries  # only asked languages get entries
     assert set(bundle.meta["data"]["licences"]) == {"ru-distorted-toxicity"}
+
+
+@pytest.mark.slow
+def test_a_retrain_of_a_multilingual_base_stays_multilingual(multilingual_artifact: Path, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tests.conftest import TINY_PARAMS, tiny_corpus
+    from training.feedback import FeedbackRow, accepted_records
+    from training.retrain import retrain
+
+    base = load_model(multilingual_artifact)
+    rows = [FeedbackRow(i, "", "console", "accepted", "TOXICITY", 1.0, f"what a gronk, {i}") for i in range(20)]
+    feedback, _ = accepted_records(rows, 5.0)
+    params = replace(TINY_PARAMS, validation_fraction=0.25, seed=0)
+    retrain(tiny_corpus(), feedback, base, params, tmp_path / "candidate", None)
+    candidate = load_model(tmp_path / "candidate")
+    assert candidate.languages is not None and base.languages is not None
+    before, after = base.languages.get("de").model, candidate.languages.get("de").model
+    assert before is not None and after is not None
+    np.testing.assert_array_equal(before.coef, after.coef)
+    texts = ["du Idiot", "danke für den Artikel"]
+    np.testing.assert_array_equal(before.probabilities(texts), after.probabilities(texts))
+    written = json.loads((tmp_path / "candidate" / "manifest.json").read_text())
+    assert written["languages"]["de"]["attributes"] == base.manifest["languages"]["de"]["attributes"]
+    assert "file" not in written["languages"]["ru"]
+    assert written["multilingual"]["carried_from"] == base.version
+    assert "### German (`de`)" in (tmp_path / "candidate" / "MODEL_CARD.md").read_text()

@@ -13,6 +13,8 @@ feedback writes its base's sub-models unchanged (``training.retrain``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +45,12 @@ class LanguageSet:
 
     def __bool__(self) -> bool:
         return bool(self.entries)
+
+    def version(self, english: str) -> str:
+        """Return the artifact's version: the English run's date, and a hash that also covers the languages' data."""
+        day, _, _ = english.rpartition("-")
+        seed = json.dumps({"english": english, "languages": sorted(self.entries), "meta": self.meta}, sort_keys=True)
+        return f"{day}-{hashlib.sha256(seed.encode()).hexdigest()[:8]}"
 
 
 def carried(base: ToxicityModel) -> LanguageSet:
