@@ -44,6 +44,10 @@ def _rule(rule: Mapping[str, Any]) -> list[str]:
         "per-language baseline, and a direct label mapping (most training positives from a source whose "
         "mapping is not approximate);",
         "- **experimental** otherwise.",
+        "",
+        "A reason's \"validation rows\" are the report half's. Where no threshold reaches a preset's precision "
+        "target, the preset takes the highest precision reached on the tuning half (as for English); the "
+        "precision and recall below are the report half's at the default (`balanced`) threshold.",
     ]
 
 

@@ -214,3 +214,13 @@ def test_a_retrain_of_a_multilingual_base_stays_multilingual(multilingual_artifa
     assert "file" not in written["languages"]["ru"]
     assert written["multilingual"]["carried_from"] == base.version
     assert "### German (`de`)" in (tmp_path / "candidate" / "MODEL_CARD.md").read_text()
+
+
+def test_building_a_model_leaves_its_payload_as_written(tiny_model) -> None:  # type: ignore[no-untyped-def]
+    from model.artifact import build_model
+
+    payload = payload_of(tiny_model)
+    built = build_model(payload, tiny_model.manifest, language="de")
+    built.reference_probabilities(["you are a clown"])
+    for name in ("word", "char"):  # packed, not a dict of terms: a sub-model written from it loads fast
+        assert not hasattr(payload[name], "vocabulary_") and not hasattr(payload[name], "_stop_words_id")
