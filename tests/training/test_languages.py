@@ -186,6 +186,8 @@ def test_on_the_real_sets_a_language_trains_as_langeval_measured_it() -> None:
     assert ru["rows"]["train"] == ru["attributes"]["TOXICITY"]["training"]["rows"]
     assert ru["rows"]["tune"] + ru["rows"]["report"] > 0 and ru.get("fast_path_error") is None
     assert "id" not in bundle.entries  # only asked languages get entries
+    named = train_languages(data, None, Caps(), sources=["ru-distorted-toxicity"])
+    assert set(named.entries) == {"ru"}  # naming sets: only what they give, no licence notes for the others
     assert set(bundle.meta["data"]["licences"]) == {"ru-distorted-toxicity"}
 
 

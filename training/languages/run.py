@@ -129,7 +129,8 @@ def train_languages(
         out.entries[tag] = entry
         scored = [a for a, e in entry["attributes"].items() if e["status"] != "unsupported"]
         say(f"language {tag}: {len(rows.train)} training rows; scores {', '.join(scored) or 'nothing'}")
-    _left_out(out, names, data_dir, wanted)
+    if not sources:  # the default selection: say which languages it left out by licence
+        _left_out(out, names, data_dir, wanted)
     out.meta = {
         "data": {
             "files": [asdict(f) for f in corpus.files],
