@@ -7,6 +7,7 @@
       manifest.json     format version, sha256 of model.joblib, library versions,
                         data files, git commit, parameters, metrics, thresholds,
                         attribute status
+      languages/<tag>.joblib  one sub-model per language (``model.languages``), if trained
       MODEL_CARD.md     intended use, data, label mapping, metrics, limitations
       plots/*.png       ROC, precision-recall and reliability plots
 
@@ -23,6 +24,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -45,6 +47,8 @@ FORMAT_VERSION = 1
 MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
 CARD_FILE = "MODEL_CARD.md"
+LANGUAGE_DIR = "languages"
+_SAFE_TAG = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?")
 DEFAULT_PATH = Path(__file__).resolve().parent / "default"
 
 
@@ -75,6 +79,11 @@ def _readable(tmp: str) -> None:
     os.chmod(tmp, 0o666 & ~umask)
 
 
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (a temporary file renamed into place), readable by others."""
+    _atomic_write(path, data)
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     _readable(tmp)
@@ -89,35 +98,62 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def save_artifact(
-    directory: Path,
-    payload: Mapping[str, Any],
-    manifest: Mapping[str, Any],
-    files: Mapping[str, bytes] | None = None,
-) -> dict[str, Any]:
-    """Write an artifact atomically and return the manifest as written.
-
-    ``payload`` is pickled to ``model.joblib``; ``files`` (card, plots) are written
-    next to it; the manifest, completed with the model's sha256, is written last.
-    """
-    directory.mkdir(parents=True, exist_ok=True)
-    model_path = directory / MODEL_FILE
-    fd, tmp = tempfile.mkstemp(prefix=f".{MODEL_FILE}.", suffix=".tmp", dir=directory)
+def _atomic_dump(path: Path, payload: Mapping[str, Any]) -> None:
+    """Pickle ``payload`` to ``path`` (zlib 6) through a temporary file renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     _readable(tmp)
     try:
         joblib.dump(dict(payload), tmp, compress=("zlib", 6))
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(tmp, model_path)
+        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_artifact(
+    directory: Path,
+    payload: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    files: Mapping[str, bytes] | None = None,
+    languages: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Write an artifact atomically and return the manifest as written.
+
+    ``payload`` is pickled to ``model.joblib`` and each of ``languages`` (tag -> a
+    sub-model's payload, the same keys) to ``languages/<tag>.joblib``; ``files``
+    (card, plots) are written next to them; the manifest, completed with every
+    file's sha256 and size (in its ``languages`` section for the sub-models), is
+    written last. A language the manifest lists without a payload keeps its entry
+    as given (a language that scores nothing, and why).
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    model_path = directory / MODEL_FILE
+    section = dict(manifest.get("languages") or {})
+    for tag, sub in (languages or {}).items():
+        if tag == ENGLISH or not _SAFE_TAG.fullmatch(tag):
+            raise ValueError(f"cannot write a sub-model for language tag {tag!r}")
+        path = directory / LANGUAGE_DIR / f"{tag}.joblib"
+        _atomic_dump(path, sub)
+        meta = dict(section.get(tag) or {})
+        section[tag] = {
+            "name": meta.pop("name", NAMES.get(tag, tag)),
+            "file": f"{LANGUAGE_DIR}/{tag}.joblib",
+            "sha256": sha256_of(path),
+            "bytes": path.stat().st_size,
+            **{k: v for k, v in meta.items() if k not in ("file", "sha256", "bytes", "reason")},
+        }
+    _atomic_dump(model_path, payload)
     for name, data in (files or {}).items():
         target = directory / name
         target.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(target, data)
     full = dict(manifest)
+    if section:
+        full["languages"] = section
     full["format_version"] = FORMAT_VERSION
     full["artifact"] = {
         "file": MODEL_FILE,
@@ -128,6 +164,18 @@ def save_artifact(
     text = json.dumps(full, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
     _atomic_write(directory / MANIFEST_FILE, text.encode("utf-8"))
     return full
+
+
+def payload_of(model: ToxicityModel) -> dict[str, Any]:
+    """Return what an artifact stores of a model (``build_model``'s input): the same keys for English and a language."""
+    return {
+        "attributes": list(model.attributes),
+        **model.featurizer.to_payload(),
+        "coef": model.coef,
+        "intercept": model.intercept,
+        "calibrators": [c.to_dict() for c in model.head_calibrators],
+        "combiners": [c.to_dict() for c in model.combiners] if model.combiners else None,
+    }
 
 
 def read_manifest(path: Path | None = None) -> dict[str, Any]:
@@ -188,7 +236,7 @@ def load_artifact(path: Path | str | None = None) -> ToxicityModel:
     check_versions(manifest)
     entry = manifest.get("artifact") or {}
     model_path = directory / str(entry.get("file", MODEL_FILE))
-    model = _build(_verified_payload(model_path, entry.get("sha256")), manifest)
+    model = build_model(_verified_payload(model_path, entry.get("sha256")), manifest)
     model.languages = _languages(directory, manifest, model)
     return model
 
@@ -234,12 +282,13 @@ def _languages(directory: Path, manifest: Mapping[str, Any], english: ToxicityMo
         if not path.is_relative_to(root):
             raise ArtifactError(f"language {tag}'s file {meta['file']!r} is outside the artifact")
         described = {**meta, "version": manifest.get("version")}  # a sub-model answers with the artifact's version
-        sub = _build(_verified_payload(path, meta.get("sha256")), described, language=tag)
+        sub = build_model(_verified_payload(path, meta.get("sha256")), described, language=tag)
         entries[tag] = Language(tag, name, sub, "", sources, metrics)
     return Languages(entries)
 
 
-def _build(payload: Mapping[str, Any], manifest: Mapping[str, Any], language: str = ENGLISH) -> ToxicityModel:
+def build_model(payload: Mapping[str, Any], manifest: Mapping[str, Any], language: str = ENGLISH) -> ToxicityModel:
+    """Return the model of a payload (``payload_of``'s output), its attributes described by ``manifest``."""
     try:
         attributes = list(payload["attributes"])
         featurizer = Featurizer.from_payload(payload)

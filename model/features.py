@@ -120,10 +120,10 @@ class Featurizer:
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Featurizer:
-        """Rebuild a featurizer from ``to_payload`` output."""
+        """Rebuild a featurizer from ``to_payload`` output (which stays as it was: it may be written again)."""
         vecs = []
         for name in ("word", "char"):
-            vec = payload[name]
+            vec = copy.copy(payload[name])
             terms = bytes(payload[f"{name}_terms"]).decode("utf-8").split("\n")
             vec.vocabulary_ = dict(zip(terms, range(len(terms)), strict=True))
             if len(vec.vocabulary_) != len(vec.idf_):

@@ -102,10 +102,13 @@ class ToxicityModel:
         return self._fast
 
     def warm_up(self) -> None:
-        """Build the fast path and compile its kernel now, not on the first request."""
+        """Build the fast path and compile its kernel now, not on the first request; the root's languages too."""
         fast = self.fast()
         if fast is not None:
             fast.warm_up()
+        for language in self.languages or ():
+            if language.model is not None and language.model is not self:
+                language.model.warm_up()
 
     @property
     def info(self) -> Mapping[str, AttributeInfo]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from training import card_tables as t
 from training.bias import worst_terms
+from training.card_languages import languages_part
 from training.loaders import SHARED_SOURCES, generic
 from training.manifest import USER_LICENCE
 
@@ -139,7 +140,11 @@ def _limitations(manifest: Mapping[str, Any]) -> list[str]:
         "- **Overlap with public test sets.** Some posts of SBIC's test split also occur in the "
         "Implicit Hate and Stormfront training files, which the model trains on: do not evaluate "
         "it on SBIC's test split.",
-        "- **English only.** Other languages get meaningless scores.",
+        "- **English only.** Other languages get meaningless scores."
+        if not manifest.get("languages")
+        else "- **Other languages.** Only the languages listed under Other languages, each with its own sub-model "
+        "and statuses; a comment in any other language, or scored without its language, gets the English "
+        "model's scores, which mean little.",
         "- **Comment text is personal data.** The service never logs it by default; keep it that way.",
     ]
     return lines
@@ -323,6 +328,7 @@ def render_card(manifest: Mapping[str, Any], plot_names: Sequence[str], peer: Ma
             "",
         ]
     lines += [
+        *languages_part(manifest),
         "## Plots",
         "",
         *[f"![{n}](plots/{n})" for n in plot_names],

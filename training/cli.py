@@ -166,8 +166,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if not 0.0 < args.validation_fraction < 1.0:
         raise TrainingError("--validation-fraction must be between 0 and 1")
+    from training.langeval.designs import Caps
+    from training.languages.options import languages_for, split_sources
+
     params = TrainParams(seed=args.seed, validation_fraction=args.validation_fraction, n_jobs=args.jobs)
     say = _progress(args.quiet)
+    args.multilingual_sources = split_sources(args)
+    languages, notices = languages_for(args, _reads_shared(args), Caps(seed=args.seed), say)
     if say:
         say("loading data")
     corpus = _corpus(args, params.validation_fraction, params.seed)
@@ -183,9 +188,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         data_root=root,
         evaluation_only=_evaluation_only(args, corpus),
         command=getattr(args, "command_line", None),
+        languages=languages,
     )
     print(_summary(result.manifest))
-    print(f"artifact: {args.out} ({result.manifest['artifact']['bytes'] / 1e6:.1f} MB), {result.seconds:.1f} s")
+    subs = [e["bytes"] for e in (result.manifest.get("languages") or {}).values() if "bytes" in e]
+    size = result.manifest["artifact"]["bytes"] + sum(subs)
+    print(f"artifact: {args.out} ({size / 1e6:.1f} MB with {len(subs)} language sub-models), {result.seconds:.1f} s")
+    for notice in notices:
+        print(notice, file=sys.stderr)
     untrained = not_trained(result.manifest)
     if untrained:
         print(untrained, file=sys.stderr)
@@ -318,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--jobs", type=int, default=2, help="parallel fits (default: %(default)s)")
     t.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     t.add_argument("--quiet", action="store_true", help="no progress output")
+    from training.languages.options import add_arguments
+
+    add_arguments(t)
     t.set_defaults(func=cmd_train)
     e = sub.add_parser("evaluate", help="evaluate an artifact against a dataset", epilog=epilog, formatter_class=raw)
     _add_data_args(e)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from model.artifact import save_artifact
+from model.artifact import CARD_FILE, payload_of, save_artifact, write_file
 from model.attributes import ATTRIBUTE_NAMES, BY_NAME, Status
 from model.combine import Combiner
 from model.features import Featurizer
@@ -32,6 +32,7 @@ from training.combine import CONTEXT_SOURCES, fit_combiners
 from training.dataset import Corpus
 from training.evaluate import evaluate, probabilities, split_tuning
 from training.fit import Head, TrainParams, fit_heads
+from training.languages.bundle import LanguageSet
 from training.manifest import build_manifest, decide_status, git_commit
 from training.metrics import labels_and_scores
 from training.plots import render_plots
@@ -121,12 +122,15 @@ def train(
     data_root: str | None = None,
     evaluation_only: Mapping[str, Sequence[Record]] | None = None,
     command: str | None = None,
+    languages: LanguageSet | None = None,
 ) -> TrainResult:
     """Fit, evaluate and (if ``out_dir``) write a model artifact from ``corpus``.
 
     ``evaluation_only`` holds sources the model never trains on (a set left out of
     the default model), measured for false positives only. ``command`` is the command
-    line that ran the training, for the card's Reproduce section.
+    line that ran the training, for the card's Reproduce section. ``languages`` holds
+    the sub-models written beside the English one (``training.languages``); the English
+    heads, figures and card part do not depend on them.
     """
     clock = Clock(progress)
     commit = git_commit()  # at the start: the code that trains, not whatever changed since
@@ -190,13 +194,17 @@ def train(
         seconds=clock.elapsed,
         command=command,
     )
+    if languages:
+        manifest.update(languages.manifest_sections(), version=languages.version(manifest["version"]))
     model.manifest = manifest
     out: Path | None = None
     if out_dir is not None:
         plots = render_plots(labels_and_scores(report, report_probs, attributes))
-        card = render_card(manifest, plot_names=sorted(plots))
-        files_out = {"MODEL_CARD.md": card.encode("utf-8"), **{f"plots/{k}": v for k, v in plots.items()}}
-        manifest = save_artifact(out_dir, _payload(model), manifest, files_out)
+        files_out = {f"plots/{k}": v for k, v in plots.items()}
+        subs = languages.payloads if languages else None
+        manifest = save_artifact(out_dir, payload_of(model), manifest, files_out, subs)
+        # The card comes last: it reads the sizes save_artifact recorded (the manifest does not vouch for it).
+        write_file(out_dir / CARD_FILE, render_card(manifest, plot_names=sorted(plots)).encode("utf-8"))
         model.manifest = manifest
         out = out_dir
         clock(f"wrote artifact to {out_dir}")
@@ -244,14 +252,3 @@ def _describe(
 def _positive_share(records: Sequence[Record], attribute: str) -> float | None:
     labels = [r.labels[attribute] for r in records if attribute in r.labels]
     return round(sum(labels) / len(labels), 4) if labels else None
-
-
-def _payload(model: ToxicityModel) -> dict[str, Any]:
-    return {
-        "attributes": list(model.attributes),
-        **model.featurizer.to_payload(),
-        "coef": model.coef,
-        "intercept": model.intercept,
-        "calibrators": [c.to_dict() for c in model.head_calibrators],
-        "combiners": [c.to_dict() for c in model.combiners] if model.combiners else None,
-    }

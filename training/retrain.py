@@ -19,6 +19,10 @@
    worse than the base by more than the ``Margins`` in ROC-AUC, Brier score and
    agreement, and drops no attribute the base scores; ``force`` promotes regardless.
    The decision names the rules that made it.
+
+The feedback is English (the review queue's comments); a base's language sub-models
+are written into the candidate unchanged, heads, entries and figures
+(``training.languages.bundle.carried``), so a multilingual base stays multilingual.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from training.evaluate import probabilities
 from training.feedback import FEEDBACK_SOURCE
 from training.fit import TrainParams
 from training.gate import SHARED, Decision, Margins, gate
+from training.languages.bundle import carried
 from training.pipeline import train
 from training.records import Record, dedup_key
 
@@ -222,7 +227,9 @@ def retrain(
     shared = [r for r, v in zip(merged.records, merged.validation, strict=True) if v and r.source != FEEDBACK_SOURCE]
     if progress:
         progress(f"feedback: {len(trained)} comments train, {len(held_out)} held out; {len(shared)} shared validation")
-    result = train(merged, params, candidate_dir, progress=progress, baseline=False, command=command)
+    result = train(
+        merged, params, candidate_dir, progress=progress, baseline=False, command=command, languages=carried(base)
+    )
     rows = compare(base, result.model, shared, held_out)
     decision = gate(base, result.model, rows, margins, force)
     counts = {"feedback_trained": len(trained), "feedback_held_out": len(held_out), "shared_validation": len(shared)}

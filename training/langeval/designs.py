@@ -99,7 +99,8 @@ def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
     return float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else None
 
 
-def _head(x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, caps: Caps) -> LogisticRegression:
+def fit_head(x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, caps: Caps) -> LogisticRegression:
+    """Return design (a)'s head: a liblinear logistic regression with ``caps.c``, weighted by ``w``."""
     model = LogisticRegression(C=caps.c, solver="liblinear", dual=True, max_iter=5000, random_state=caps.seed)
     return model.fit(x, y, sample_weight=w)
 
@@ -117,7 +118,7 @@ def _score_heads(
         vrows, vy, _ = labelled(val, attribute)
         entry: dict[str, Any] = {"train": len(rows), "val": len(vrows), "val_positives": int(vy.sum()), "auc": None}
         if 0 < y.sum() < len(y):
-            head = _head(x_tr[rows], y, w, caps)
+            head = fit_head(x_tr[rows], y, w, caps)
             coefs[attribute] = head.coef_.ravel()
             if len(vrows):
                 entry["auc"] = _auc(vy, head.predict_proba(x_va[vrows])[:, 1])
@@ -150,11 +151,18 @@ def per_language(
     ``normal`` is the text's normal form: ``model.normalize`` for the design, ``lowered``
     for the ablation that shows what the normaliser gains or costs per language.
     """
-    params = language_params(language, caps, len(train))
-    featurizer, x_tr = Featurizer.fit([normal(r.text) for r in train], params)
+    featurizer, x_tr = fit_features(language, train, caps, normal)
     x_va = featurizer.transform([normal(r.text) for r in val])
     scores, coefs = _score_heads((x_tr, x_va), train, val, attributes, caps)
     return scores, payload_bytes(featurizer, coefs)
+
+
+def fit_features(
+    language: str, train: Sequence[Record], caps: Caps, normal: Callable[[str], str] = normalized
+) -> tuple[Featurizer, sp.csr_matrix]:
+    """Return design (a)'s featuriser for one language, fitted on its training rows, and their matrix."""
+    params = language_params(language, caps, len(train))
+    return Featurizer.fit([normal(r.text) for r in train], params)
 
 
 def naive(
@@ -224,4 +232,4 @@ def shared(
 
 def _shared_head(attribute: str, x_tr: sp.csr_matrix, train: Sequence[Record], caps: Caps) -> LogisticRegression | None:
     rows, y, w = labelled(train, attribute)
-    return _head(x_tr[rows], y, w, caps) if 0 < y.sum() < len(y) else None
+    return fit_head(x_tr[rows], y, w, caps) if 0 < y.sum() < len(y) else None

@@ -22,8 +22,8 @@ from model.attributes import ATTRIBUTE_NAMES
 from training.dataset import build_corpus
 from training.langeval.audit import audit_as_dict, audit_texts
 from training.langeval.designs import Caps, lowered, naive, per_language, shared
-from training.langeval.status import PairFigures, status
-from training.loaders.multilingual import APPROXIMATE, multilingual_default_excluded, multilingual_loaders
+from training.langeval.status import PairFigures, mapping_facts, status
+from training.loaders.multilingual import multilingual_loaders
 from training.records import Record
 
 DESIGNS = ("per_language", "shared", "shared_indicator")
@@ -36,16 +36,6 @@ def by_language(records: Sequence[Record]) -> dict[str, list[Record]]:
     for record in records:
         groups[record.language].append(record)
     return dict(sorted(groups.items(), key=lambda kv: -len(kv[1])))
-
-
-def _mapping_facts(train: Sequence[Record], language: str, attribute: str) -> tuple[bool, bool, list[str]]:
-    """Return (approximate, licence-excluded, sources) for one pair, from its training positives."""
-    positives = Counter(r.source for r in train if r.language == language and r.labels.get(attribute) == 1)
-    sources = sorted({r.source for r in train if r.language == language and attribute in r.labels})
-    total = sum(positives.values())
-    approx = sum(n for s, n in positives.items() if attribute in APPROXIMATE[s])
-    excluded = set(multilingual_default_excluded())
-    return total > 0 and 2 * approx > total, bool(sources) and set(sources) <= excluded, sources
 
 
 def _winner(scores: dict[str, float | None]) -> str | None:
@@ -103,7 +93,7 @@ def measure(data_dir: Path, caps: Caps, *, validation_fraction: float = 0.2, n_j
                 "naive": nv_scores[attribute]["auc"],
                 "per_language_unnormalised": raw_scores[attribute]["auc"],
             }
-            approx, excluded, sources = _mapping_facts(train, lang, attribute)
+            approx, excluded, sources = mapping_facts(train, lang, attribute)
             positives = sum(1 for r in tr_by.get(lang, []) if r.labels.get(attribute) == 1)
             results[lang][attribute] = {
                 "sources": sources,

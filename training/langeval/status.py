@@ -19,7 +19,12 @@ the design the default model would use:
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+
+from training.loaders.multilingual import APPROXIMATE, multilingual_default_excluded
+from training.records import Record
 
 MIN_MEASURABLE = 20
 MIN_SUPPORTED = 50
@@ -63,3 +68,20 @@ def status(f: PairFigures) -> tuple[str, str]:
     if short:
         return "experimental", "; ".join(short)
     return "supported", f"ROC-AUC {f.auc:.3f} on {f.val_positives}+{f.val_negatives} validation rows"
+
+
+def mapping_facts(
+    train: Sequence[Record], language: str, attribute: str, allowed: Collection[str] = ()
+) -> tuple[bool, bool, list[str]]:
+    """Return (approximate, licence-excluded, sources) for one pair, from its training rows.
+
+    Approximate: most training positives come from sources whose mapping of the
+    attribute is approximate. Licence-excluded: every source that labels it is one a
+    default model leaves out, unless named in ``allowed`` (a run that asked for it).
+    """
+    positives = Counter(r.source for r in train if r.language == language and r.labels.get(attribute) == 1)
+    sources = sorted({r.source for r in train if r.language == language and attribute in r.labels})
+    total = sum(positives.values())
+    approx = sum(n for s, n in positives.items() if attribute in APPROXIMATE.get(s, frozenset()))
+    excluded = set(multilingual_default_excluded()) - set(allowed)
+    return total > 0 and 2 * approx > total, bool(sources) and set(sources) <= excluded, sources
