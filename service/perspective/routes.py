@@ -85,7 +85,6 @@ async def comments_analyze(body: AnalyzeCommentRequest, request: Request) -> Res
     chars = len(body.comment.text or "") if body.comment else 0
     result = await run_scoring(
         request.app.state.batcher,
-        model,
         lambda: plan_analyze(body, model, detector, settings),
         lambda plan, rows, _: analyze_response(body, plan, rows),
         chars,
