@@ -165,3 +165,24 @@ def describe(root: ToxicityModel) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def summary(root: ToxicityModel) -> str:
+    """Return the languages in one paragraph, for descriptions: what each scores, and those it does not."""
+    scoring = []
+    for language in catalogue(root).scoring():
+        parts = []
+        for name in language.scored_attributes:
+            status = language.status(name)
+            auc = language.metrics.get(name, {}).get("auc")
+            figure = f", validation AUC {auc:.3f}" if isinstance(auc, float) else ""
+            parts.append(f"{name} ({status.value}{figure})")
+        scoring.append(f"{language.name} [{language.tag}]: {', '.join(parts)}")
+    unscored = [f"{e.name} [{e.tag}]" for e in catalogue(root) if not e.scored_attributes]
+    return (
+        "Languages scored: "
+        + "; ".join(scoring)
+        + ". Not scored (every attribute unsupported): "
+        + (", ".join(unscored) or "none")
+        + ". GET /v1/model gives each language's statuses and metrics."
+    )

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from service.core.auth import perspective_key, suggest_key
 from service.core.deps import SettingsDep, model_and_settings
 from service.core.errors import ApiError
+from service.core.languages import summary
 from service.core.scoring import json_response, run_scoring
 from service.middleware.body_guard import JSONRoute
 from service.perspective.analyze import analyze_response, attribute_base, plan_analyze
@@ -129,16 +130,20 @@ DISCOVERY_ERRORS: dict[int | str, dict[str, Any]] = {
 def discovery_document(request: Request, settings: SettingsDep, version: str = "v1alpha1") -> JSONResponse:
     """Return the discovery document Google's API client libraries build from.
 
-    Its `rootUrl` is `TOXICITY_PUBLIC_BASE_URL`, else taken from `Host` only for a host
-    listed in `TOXICITY_ALLOWED_HOSTS` (loopback names by default); other hosts get 400.
+    Its description lists the languages scored, each attribute's status and validation
+    AUC, and the languages not scored. Its `rootUrl` is `TOXICITY_PUBLIC_BASE_URL`,
+    else taken from `Host` only for a host listed in `TOXICITY_ALLOWED_HOSTS`
+    (loopback names by default); other hosts get 400.
     """
     if version != "v1alpha1":
         raise discovery_not_found(version)
     prefix = request.url.path[: -len("/$discovery/rest")]
+    model = getattr(request.app.state, "model", None)
+    languages = summary(model) if model is not None else ""
     if settings.public_base_url:
-        return JSONResponse(document(f"{settings.public_base_url.rstrip('/')}{prefix}/"))
+        return JSONResponse(document(f"{settings.public_base_url.rstrip('/')}{prefix}/", languages))
     base = request_root(request.url.scheme, request.headers.get("host"), settings.allowed_hosts)
-    return JSONResponse(document(f"{base}{prefix}/"), headers={"Vary": "Host"})  # caches key on the host too
+    return JSONResponse(document(f"{base}{prefix}/", languages), headers={"Vary": "Host"})  # caches key on the host too
 
 
 def discovery_not_found(version: str) -> ApiError:

@@ -153,3 +153,10 @@ async def test_coral_scores_in_the_detected_language_and_skips_the_unscored(
     # A language without a model: no automatic decision, the site's own moderation decides.
     r = await coral_post(coral, coral_request(f"<p>{INDONESIAN}</p>"), SECRET)
     assert r.status_code == 204 and r.content == b""
+
+
+async def test_the_discovery_description_lists_the_languages(multi: httpx.AsyncClient) -> None:
+    d = (await multi.get("/$discovery/rest", headers={"Host": "localhost"})).json()
+    assert "German [de]: TOXICITY (supported" in d["description"]
+    assert "Indonesian [id]" in d["description"].split("Not scored")[1]
+    assert "Spanish [es]" in d["description"].split("Not scored")[1]
