@@ -91,6 +91,19 @@ def route(text: str, code: str | None, root: ToxicityModel, detector: Detect, fa
     return Routed(languages.get(fallback, text), "fallback", None, listed)
 
 
+def recorded(text: str, codes: Sequence[str] | None, root: ToxicityModel, detector: Detect, fallback: str) -> list[str]:
+    """Return the languages to store with a suggestion: the request's, else the comment's routed language.
+
+    Empty when the language is unknown (unsure detection, no fallback). A retrain of
+    the English model leaves out suggestions stored with no English among them
+    (``model.languages.is_english``).
+    """
+    if codes:
+        return list(codes)
+    language = route(text, None, root, detector, fallback).language
+    return [] if language is None else [language.tag]
+
+
 def scored(language: Language, names: Sequence[str]) -> tuple[str, ...]:
     """Return the attributes of ``names`` that ``language`` scores (supported or experimental)."""
     return tuple(n for n in names if language.status(n) != Status.UNSUPPORTED)
