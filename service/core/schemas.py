@@ -54,6 +54,8 @@ HOSTILE = (
     "let alone a city. Vote the idiots out."
 )
 INSULT = "You are a pathetic idiot and nobody here wants to read your garbage."
+GERMAN = "Vielen Dank für diesen ausgezeichneten Artikel, ich habe ihn mit großem Interesse gelesen."
+PORTUGUESE = "Que artigo excelente, obrigado por explicar o orçamento da cidade com tanta clareza."
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "hostile": {
@@ -81,6 +83,17 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                 {"text": INSULT, "id": "c"},
             ],
             "attributes": ["TOXICITY", "INSULT", "IDENTITY_ATTACK"],
+        },
+    },
+    "languages": {
+        "summary": "A mixed batch: German named, Portuguese detected, English; THREAT is not scored in every language",
+        "value": {
+            "comments": [
+                {"text": GERMAN, "id": "de-1", "language": "de"},
+                {"text": PORTUGUESE, "id": "pt-1"},
+                {"text": INSULT, "id": "en-1"},
+            ],
+            "attributes": ["TOXICITY", "THREAT"],
         },
     },
 }

@@ -69,7 +69,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {
         **ERROR,
         "description": "An invalid request, in OpenAI's shape (`BadRequestError` in its client): invalid JSON, "
-        "an unknown or mistyped field, an empty, too long or image input, too many inputs, or a body over "
+        "an unknown or mistyped field, an empty, too long or image input, too many inputs, an input whose "
+        "(detected) language the model does not score (`language_not_supported`), or a body over "
         "`TOXICITY_MAX_BODY_BYTES`.",
     },
     401: {**ERROR, "description": "No valid `Authorization: Bearer` key (only when keys are configured)."},

@@ -30,7 +30,12 @@ GOOGLE_ERROR: dict[str, Any] = {
     '`{"error": {"code", "message", "status", "details": [{"@type", "errorType"}]}}`, with Perspective\'s messages.',
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: GOOGLE_ERROR,
+    400: {
+        **GOOGLE_ERROR,
+        "description": GOOGLE_ERROR["description"] + " Among them `LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE` "
+        '("Attribute THREAT does not support request languages: de") when the comment\'s language does not '
+        "score a requested attribute.",
+    },
     413: {**GOOGLE_ERROR, "description": "Request body over `TOXICITY_MAX_BODY_BYTES` (Google's shape)."},
     429: {
         **GOOGLE_ERROR,

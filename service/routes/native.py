@@ -37,7 +37,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {
         "model": ErrorResponse,
         "description": "A field is wrong: empty or too long text, too many comments, unknown attribute, bad threshold, "
-        "unknown profile, wrong type.",
+        "unknown profile, a malformed `language` (not BCP-47, over 35 characters), wrong type. A language that "
+        "does not score an attribute is not an error of the request: the comment's `errors` say so (200).",
     },
     429: {
         "model": ErrorResponse,

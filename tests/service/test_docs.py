@@ -51,7 +51,7 @@ async def test_openapi_schemas_have_descriptions_and_examples(client: httpx.Asyn
             assert sub.get("description"), f"{name}.{prop}"
     op = spec["paths"]["/v1/score"]["post"]
     examples = op["requestBody"]["content"]["application/json"]["examples"]
-    assert set(examples) == {"hostile", "friendly", "insult", "batch"}
+    assert set(examples) == {"hostile", "friendly", "insult", "batch", "languages"}
     assert len(examples["batch"]["value"]["comments"]) == 3
     assert "Crookston" in examples["hostile"]["value"]["comments"][0]["text"]
     for status in ("200", "400", "413", "422", "503"):
