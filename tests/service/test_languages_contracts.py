@@ -160,3 +160,20 @@ async def test_the_discovery_description_lists_the_languages(multi: httpx.AsyncC
     assert "German [de]: TOXICITY (supported" in d["description"]
     assert "Indonesian [id]" in d["description"].split("Not scored")[1]
     assert "Spanish [es]" in d["description"].split("Not scored")[1]
+
+
+def test_openai_categories_of_a_language_come_from_the_attributes_it_scores(root: ToxicityModel) -> None:
+    for tag in ("de", "hi-Latn"):
+        model = sub(root, tag)
+        scored = set(model.scored_attributes)
+        live = {c.name: c for c in mapping.covered(model)}
+        for category in mapping.CATEGORIES:
+            have = [a for a in category.attributes if a in scored]
+            complete = len(have) == len(category.attributes)
+            expected = bool(have) and (category.rule == "any" or complete)
+            assert (category.name in live) == expected, (tag, category.name)
+            if expected:
+                assert live[category.name].attributes == tuple(have)
+    assert {c.name: c.attributes for c in mapping.covered(root)} == {
+        c.name: c.attributes for c in mapping.CATEGORIES if c.attributes
+    }  # English scores every attribute the table names: its categories are unchanged
