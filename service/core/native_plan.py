@@ -103,9 +103,10 @@ def plan_score(
     thresholds = plan_thresholds(request, model, profiles, key_profile)
     by_language: dict[str, Mapping[str, float]] = {model.language: thresholds}
     comments = []
+    messages: dict[str, str] = {}
     for comment in request.comments:
         routed = route(comment.text, comment.language, model, detector, settings.language_fallback)
-        comments.append(plan_comment(request, model, routed, names, by_language, profiles, key_profile))
+        comments.append(plan_comment(request, model, routed, names, by_language, profiles, key_profile, messages))
     parts = parts_by_model([c.model for c in comments], [c.attributes for c in comments])
     return ScorePlan(texts, names, thresholds, comments, parts)
 
@@ -118,6 +119,7 @@ def plan_comment(
     by_language: dict[str, Mapping[str, float]],
     profiles: Profiles,
     key_profile: str | None,
+    messages: dict[str, str],
 ) -> CommentPlan:
     """Return how one comment is scored in its language: its attributes, thresholds and errors."""
     language = routed.language
@@ -127,11 +129,13 @@ def plan_comment(
     if language.model is None or not language.scored_attributes:
         return CommentPlan(routed, None, (), {}, [error(LANGUAGE_NOT_SUPPORTED, language_message(root, language))])
     attributes = scored(language, names)
-    errors = [
-        error(ATTRIBUTE_NOT_SUPPORTED, attribute_message(root, language, name), name)
-        for name in names
-        if name not in attributes
-    ]
+    errors = []
+    for name in names:
+        if name not in attributes:
+            key = f"{language.tag} {name}"  # a message walks the catalogue: once per request, not per comment
+            if key not in messages:
+                messages[key] = attribute_message(root, language, name)
+            errors.append(error(ATTRIBUTE_NOT_SUPPORTED, messages[key], name))
     sub = language.model
     if sub.language not in by_language:
         by_language[sub.language] = language_thresholds(request, sub, profiles, key_profile)
