@@ -26,6 +26,7 @@ Tags are BCP-47: ``en``, ``de``, ``pt``, ``zh``, ``hi`` (Hindi in Devanagari) an
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -83,6 +84,23 @@ def normalise_tag(code: str) -> str:
     if primary == "hi" and any(p.lower() == "latn" for p in parts[1:]):
         return "hi-Latn"
     return primary
+
+
+def is_english(codes: object) -> bool:
+    """Return whether a suggestion stored with these languages may train the English model.
+
+    ``codes`` is the stored list (or its JSON text): unknown (``None``, empty) counts as
+    English, as every suggestion did before languages were recorded; otherwise one
+    code must be English (``en``, ``en-GB``).
+    """
+    if isinstance(codes, str):
+        try:
+            codes = json.loads(codes)
+        except ValueError:
+            return True
+    if not isinstance(codes, list) or not codes:
+        return True
+    return any(isinstance(c, str) and normalise_tag(c) == ENGLISH for c in codes)
 
 
 @dataclass(frozen=True, slots=True)

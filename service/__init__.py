@@ -14,6 +14,7 @@ Layout::
     middleware/   ASGI layers around every request: access_log, rate_limit,
                   body_guard, hot_routes
     core/         what every route calls: auth, deps, errors, schemas, scoring,
+                  languages (which language's model scores a comment), native_plan,
                   profiles, batcher, metrics
     routes/       the native API's thin routes: native, admin, health, metrics
     perspective/  the Perspective adapter: its schemas, mapping, errors, routes
@@ -54,13 +55,17 @@ middleware in reverse, since the last added runs first):
    ``core.schemas`` (read from the scope through ``body_guard.JSONRoute``).
 8. The route (``routes.native.score``): ``core.deps`` hands it the model and
    settings (503 while none is loaded), and it calls ``core.scoring.run_scoring``.
-9. ``run_scoring``: the plan (``plan_score``: limits and names, else 422); a small
-   request then waits for ``core.batcher.ScoreBatcher``, which scores the
-   event-loop turn's requests with one ``model.score`` call; a big one, or one
+9. ``run_scoring``: the plan (``core.native_plan.plan_score``: limits and names,
+   else 422; then each comment's language, ``core.languages.route``: the comment's
+   ``language``, else detected, else the fallback, and the attributes that
+   language's model scores); a small request then waits for
+   ``core.batcher.ScoreBatcher``, which scores the event-loop turn's requests with
+   one ``model.score`` call per (language model, attributes); a big one, or one
    asking for explanations, is planned, scored and built in the thread pool
    (explanations first wait for one of ``core.cancel.HeavySlots``, and stop with
    a 499 if ``core.cancel`` sees the client disconnect).
-10. The response body is built from the rows (``score_body``) and serialised once;
+10. The response body is built from the rows (``native_plan.score_body``: each
+    comment's language, scores, flags at its language's thresholds, errors) and serialised once;
     it goes back out through steps 5 to 1.
 
 An error raised in steps 6 to 10 is rendered by ``core.errors`` (the native shape,

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from model.attributes import ATTRIBUTE_NAMES
+from model.languages import is_english
 from training.errors import TrainingError
 from training.records import Record, dedup_key
 
@@ -74,7 +75,11 @@ def _summary_score(entry: object) -> float | None:
 
 
 def read_store(path: Path) -> list[FeedbackRow]:
-    """Return every suggested attribute in a suggestion store, oldest first (the file is opened read-only)."""
+    """Return every suggested attribute in a suggestion store, oldest first (the file is opened read-only).
+
+    Suggestions stored with languages none of which is English are left out: they must not
+    train the English model.
+    """
     uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
         with closing(sqlite3.connect(uri, uri=True)) as db:
@@ -83,13 +88,17 @@ def read_store(path: Path) -> list[FeedbackRow]:
                 raise TrainingError(
                     f"{path}: no review state (status column); start the service once on it to migrate the store"
                 )
+            languages = "languages" if "languages" in columns else "NULL"
             rows = db.execute(
-                "SELECT id, received_at, source, status, attribute_scores, comment_text FROM suggestions ORDER BY id"
+                "SELECT id, received_at, source, status, attribute_scores, comment_text, "
+                f"{languages} FROM suggestions ORDER BY id"
             ).fetchall()
     except sqlite3.Error as exc:
         raise TrainingError(f"{path}: cannot read the suggestion store: {exc}") from None
     out = []
-    for ident, received, source, status, scores_json, text in rows:
+    for ident, received, source, status, scores_json, text, codes in rows:
+        if not is_english(codes):
+            continue  # a suggestion in another language never trains the English model
         for attribute, entry in json.loads(scores_json).items():
             value = _summary_score(entry)
             if value is not None:

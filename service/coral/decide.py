@@ -11,8 +11,11 @@
   by default the service flags and leaves the decision to Coral's moderators. A
   status ends Coral's moderation pipeline, hence the separate, stricter opt-in.
   An attribute the loaded model does not score never sets one.
-- **Metadata.** ``metadata.toxicity`` carries the model version, every score, the
-  flagged attributes and the rule behind a status.
+- **Metadata.** ``metadata.toxicity`` carries the model version, the language the
+  comment was scored in, every score, the flagged attributes and the rule behind a status.
+- **Language.** The comment is scored by its (detected) language's model, against
+  that language's thresholds; the stricter status thresholds are explicit numbers
+  and apply in every language, to the attributes it scores.
 - **Nothing wrong** (no flag, no status): ``None``, which the route answers 204.
 """
 
@@ -55,6 +58,7 @@ def decide(
     thresholds: Mapping[str, float],
     rules: Mapping[str, Mapping[str, float]],
     version: str,
+    language: str | None = None,
 ) -> dict[str, Any] | None:
     """Return Coral's response body for one comment's scores, or ``None`` when nothing is wrong."""
     flagged = [name for name, score in row.items() if name in thresholds and score >= thresholds[name]]
@@ -68,6 +72,8 @@ def decide(
             {"actionType": "FLAG", "reason": REASON, "additionalDetails": f"{named}; model {version}"}
         )
     metadata: dict[str, Any] = {"model": version, "scores": dict(row), "flagged": flagged}
+    if language is not None:
+        metadata["language"] = language
     if status is not None:
         body["status"], metadata["status"] = status
     body["metadata"] = {"toxicity": metadata}

@@ -28,8 +28,9 @@ from service.coral.schemas import EXAMPLES, CoralModerationRequest, CoralModerat
 from service.core.batcher import Rows
 from service.core.deps import model_and_settings
 from service.core.errors import ApiError
+from service.core.languages import Detect, route
 from service.core.schemas import ErrorResponse
-from service.core.scoring import check_texts, json_body, run_scoring
+from service.core.scoring import Part, check_texts, json_body, one_part, run_scoring
 from service.middleware.body_guard import JSONRequest, JSONRoute
 from service.perspective.html_text import html_to_text
 from service.settings import Settings
@@ -115,27 +116,43 @@ router = APIRouter(tags=["Coral"], route_class=CoralRoute, dependencies=[Depends
 
 @dataclass(frozen=True, slots=True)
 class CoralPlan:
-    """The comment's text to score and the attributes to score it for."""
+    """The comment's text to score, the language model that scores it, and the attributes."""
 
     texts: list[str]
     attributes: tuple[str, ...]
+    model: ToxicityModel | None = None
+    """The comment's language's model; None when the language scores nothing (no decision)."""
+    language: str | None = None
+    parts: tuple[Part, ...] = ()
 
 
-def plan_comment(body: CoralModerationRequest, model: ToxicityModel, settings: Settings) -> CoralPlan:
-    """Return the text the comment shows, to score (none if empty), or raise a 422 naming the size limit."""
+def plan_comment(body: CoralModerationRequest, model: ToxicityModel, settings: Settings, detector: Detect) -> CoralPlan:
+    """Return the text the comment shows and its language's model (none if empty), or raise a 422 naming the limit.
+
+    Coral sends no language: it is detected (else ``TOXICITY_LANGUAGE_FALLBACK``). A
+    language that scores nothing gets no automatic decision: no texts, hence a 204,
+    and the comment goes through the site's normal moderation.
+    """
     raw = body.comment.body
     if not raw.strip():
         return CoralPlan([], model.scored_attributes)
     check_texts([raw], "comment.body", settings)
     # Coral sends HTML unless the phase is set to plain text; plain text without markup passes unchanged.
     text = html_to_text(raw) if "<" in raw or "&" in raw else raw
-    return CoralPlan([text] if text.strip() else [], model.scored_attributes)
+    if not text.strip():
+        return CoralPlan([], model.scored_attributes)
+    language = route(text, None, model, detector, settings.language_fallback).language
+    if language is None or language.model is None or not language.scored_attributes:
+        return CoralPlan([], (), None, None if language is None else language.tag)
+    sub, attributes = language.model, language.scored_attributes
+    return CoralPlan([text], attributes, sub, language.tag, one_part(sub, [text], attributes))
 
 
-def answer(model: ToxicityModel, settings: Settings, rows: Rows) -> Response:
+def answer(model: ToxicityModel, settings: Settings, plan: CoralPlan, rows: Rows) -> Response:
     """Return 204, or Coral's actions, status and metadata, for the comment's scores (none: nothing to judge)."""
     rules = status_rules(settings.coral_reject_thresholds, settings.coral_premod_thresholds)
-    body = decide(rows[0], model.thresholds(), rules, model.version) if rows else None
+    scorer = plan.model if plan.model is not None else model
+    body = decide(rows[0], scorer.thresholds(), rules, model.version, plan.language) if rows else None
     return Response(status_code=204) if body is None else json_body(body)
 
 
@@ -155,15 +172,17 @@ async def coral_moderation(
     Set the phase's callback URL to this route and `TOXICITY_CORAL_SECRETS` to its
     signing secret. Answers 204 when nothing is wrong, else a `FLAG` action naming
     the attributes and scores; `status` (`REJECTED`, `PREMOD`) only above the
-    operator's stricter thresholds.
+    operator's stricter thresholds. The comment is scored in its detected language
+    with that language's thresholds; a language the model does not score gets 204,
+    no automatic decision, and goes through the site's normal moderation.
     """
     model, settings = model_and_settings(request)
     request.state.comments = 1
+    detector = request.app.state.detector
     response = await run_scoring(
         request.app.state.batcher,
-        model,
-        lambda: plan_comment(body, model, settings),
-        lambda plan, rows, cancel: answer(model, settings, rows),
+        lambda: plan_comment(body, model, settings, detector),
+        lambda plan, rows, cancel: answer(model, settings, plan, rows),
         len(body.comment.body),  # a long comment's HTML is converted and scored in the thread pool
         request=request,
     )

@@ -17,6 +17,10 @@ MAX_ATTRIBUTE_NAMES = 32
 ``requestedAttributes``): more than any model scores, so no real request comes near it."""
 MAX_LANGUAGES = 16
 """Most language codes in a Perspective request's ``languages``."""
+MAX_LANGUAGE_CHARS = 35
+"""Longest language code a request may send (BCP-47's recommended maximum)."""
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$"
+"""A BCP-47 language tag's shape: ``de``, ``pt-BR``, ``hi-Latn``, ``zh_Hans`` (underscores accepted)."""
 MAX_CONTEXT_ENTRIES = 16
 """Most entries in a Perspective request's ``context.entries``."""
 PresetName = Literal["high_precision", "balanced", "high_recall"]
@@ -50,6 +54,8 @@ HOSTILE = (
     "let alone a city. Vote the idiots out."
 )
 INSULT = "You are a pathetic idiot and nobody here wants to read your garbage."
+GERMAN = "Vielen Dank für diesen ausgezeichneten Artikel, ich habe ihn mit großem Interesse gelesen."
+PORTUGUESE = "Que artigo excelente, obrigado por explicar o orçamento da cidade com tanta clareza."
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "hostile": {
@@ -79,6 +85,17 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             "attributes": ["TOXICITY", "INSULT", "IDENTITY_ATTACK"],
         },
     },
+    "languages": {
+        "summary": "A mixed batch: German named, Portuguese detected, English; THREAT is not scored in every language",
+        "value": {
+            "comments": [
+                {"text": GERMAN, "id": "de-1", "language": "de"},
+                {"text": PORTUGUESE, "id": "pt-1"},
+                {"text": INSULT, "id": "en-1"},
+            ],
+            "attributes": ["TOXICITY", "THREAT"],
+        },
+    },
 }
 
 
@@ -99,6 +116,15 @@ class Comment(BaseModel):
         max_length=256,
         description="Your identifier for the comment, echoed back in its result.",
         examples=["c-1041"],
+    )
+    language: StrictStr | None = Field(
+        default=None,
+        max_length=MAX_LANGUAGE_CHARS,
+        pattern=LANGUAGE_PATTERN,
+        description="The comment's language as a BCP-47 tag (`de`, `pt-BR`, `hi-Latn`), at most 35 characters. "
+        "Default: detected from the text, else `TOXICITY_LANGUAGE_FALLBACK` (English). `GET /v1/model` lists "
+        "the languages and what each scores.",
+        examples=["de"],
     )
 
 
@@ -178,14 +204,55 @@ class ExplanationOut(BaseModel):
     )
 
 
+class LanguageOut(BaseModel):
+    """The language a comment was scored in, and where that came from."""
+
+    code: str = Field(description="BCP-47 tag of the language, e.g. `en`, `de`, `hi-Latn`.")
+    name: str = Field(description="The language's name in English.")
+    source: Literal["request", "detected", "fallback"] = Field(
+        description="`request` (the comment's `language`), `detected` from the text, or `fallback` "
+        "(`TOXICITY_LANGUAGE_FALLBACK`: detection was unsure, e.g. a very short text)."
+    )
+    confidence: float | None = Field(description="The detector's probability for this language (detected only).")
+    experimental: list[str] = Field(
+        default_factory=list, description="Attributes scored whose status in this language is `experimental`."
+    )
+
+
+class CommentError(BaseModel):
+    """Why a comment, or one attribute of it, was not scored."""
+
+    code: str = Field(
+        description="`language_not_supported_by_attribute` (this attribute is not scored in the comment's "
+        "language), `language_not_supported` (the language scores nothing), `language_detection_failed` "
+        "(unsure detection and no fallback)."
+    )
+    attribute: str | None = Field(description="The attribute not scored, or null when none of the comment was.")
+    message: str = Field(description="What is wrong, naming the language, the attribute and the languages scoring it.")
+
+
 class CommentResult(BaseModel):
     """Scores for one comment."""
 
     id: str | None = Field(description="The `id` you sent, or null.")
-    scores: dict[str, float] = Field(description="Calibrated probability per attribute.")
-    flagged: list[str] = Field(description="Attributes whose score is at or above the threshold.")
+    scores: dict[str, float] = Field(
+        description="Calibrated probability per attribute, for the attributes the comment's language scores."
+    )
+    flagged: list[str] = Field(
+        description="Attributes whose score is at or above the threshold (the language's own defaults)."
+    )
     explanation: dict[str, ExplanationOut] | None = Field(
         default=None, description="Per attribute, when `explain` was true."
+    )
+    language: LanguageOut | None = Field(
+        description="The language the comment was scored in; null only when it could not be detected and "
+        "`TOXICITY_LANGUAGE_FALLBACK` is empty."
+    )
+    errors: list[CommentError] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="Present only when something was not scored: one entry per requested attribute the "
+        "language does not score, or one for the whole comment.",
     )
 
 
@@ -209,6 +276,13 @@ class ScoreResponse(BaseModel):
                             "scores": {"TOXICITY": 0.97, "INSULT": 0.91},
                             "flagged": ["TOXICITY", "INSULT"],
                             "explanation": None,
+                            "language": {
+                                "code": "en",
+                                "name": "English",
+                                "source": "detected",
+                                "confidence": 0.9981,
+                                "experimental": [],
+                            },
                         }
                     ],
                 }
@@ -254,6 +328,25 @@ class ProfileOut(BaseModel):
     thresholds: dict[str, float] = Field(description="Every scored attribute's threshold under this profile.")
 
 
+class LanguageAttributeOut(BaseModel):
+    """One attribute in one language: its status and validation figures."""
+
+    status: str = Field(description="`supported`, `experimental` (scored) or `unsupported` (not scored).")
+    reason: str = Field(description="Why it has this status, when the artifact says.")
+    metrics: dict[str, Any] = Field(description="Validation figures of this language's model for it (e.g. AUC).")
+
+
+class LanguageInfo(BaseModel):
+    """One language the service knows, and what it scores."""
+
+    code: str = Field(description="BCP-47 tag, as `language` on `/v1/score` takes it.")
+    name: str
+    scored: bool = Field(description="Whether any attribute is scored in this language.")
+    reason: str = Field(description="Why nothing is scored, for a language that scores nothing.")
+    sources: list[str] = Field(description="The training sets of this language's model.")
+    attributes: dict[str, LanguageAttributeOut]
+
+
 class ModelInfo(BaseModel):
     """The loaded model's manifest essentials."""
 
@@ -273,6 +366,14 @@ class ModelInfo(BaseModel):
     profiles: list[ProfileOut] = Field(
         default_factory=list,
         description="The server's threshold profiles (`TOXICITY_PROFILES_FILE`), for `profile` on `/v1/score`.",
+    )
+    languages: list[LanguageInfo] = Field(
+        default_factory=list,
+        description="Every language this server knows: English first, then those scored, then those not scored, "
+        "each with every attribute's status and validation metrics.",
+    )
+    unsupported_languages: list[str] = Field(
+        default_factory=list, description="Tags of the known languages that score no attribute."
     )
 
 

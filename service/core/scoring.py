@@ -20,8 +20,6 @@ from model.explain import Explanation
 from service.core.batcher import Rows, ScoreBatcher
 from service.core.cancel import NEVER, SERVER_RECEIVE, Cancel, ClientGone, watching
 from service.core.errors import ApiError, Problem
-from service.core.profiles import NONE, Profiles
-from service.core.schemas import ScoreRequest
 from service.settings import Settings
 
 T = TypeVar("T")
@@ -87,142 +85,6 @@ def check_attributes(model: ToxicityModel, names: Sequence[str] | None, field: s
     return tuple(dict.fromkeys(names))
 
 
-@dataclass(frozen=True, slots=True)
-class ScorePlan:
-    """A validated native request: what to score, and the thresholds to flag at."""
-
-    texts: list[str]
-    attributes: tuple[str, ...]
-    thresholds: dict[str, float]
-
-
-def plan_score(
-    request: ScoreRequest,
-    model: ToxicityModel,
-    settings: Settings,
-    profiles: Profiles = NONE,
-    key_profile: str | None = None,
-) -> ScorePlan:
-    """Check a native request's limits and names; return what to score, or raise a 422.
-
-    ``key_profile`` is the profile the request's API key defaults to (``TOXICITY_KEY_PROFILES``).
-    """
-    if len(request.comments) > settings.max_batch:
-        raise ApiError.one(
-            422,
-            "batch_too_large",
-            f"comments holds {len(request.comments)} comments; the limit is {settings.max_batch} (TOXICITY_MAX_BATCH)",
-            "comments",
-            settings.max_batch,
-        )
-    texts = [c.text for c in request.comments]
-    check_texts(texts, "comments[{i}].text", settings)
-    if request.explain and (chars := sum(map(len, texts))) > settings.max_explain_chars:
-        raise ApiError.one(
-            422,
-            "explain_too_large",
-            f"comments hold {chars} characters to explain; the limit is {settings.max_explain_chars} per request "
-            "(TOXICITY_MAX_EXPLAIN_CHARS): send fewer comments per request, or leave explain off",
-            "comments",
-            settings.max_explain_chars,
-        )
-    names = check_attributes(model, request.attributes, "attributes")
-    return ScorePlan(texts, names, plan_thresholds(request, model, profiles, key_profile))
-
-
-def plan_thresholds(
-    request: ScoreRequest, model: ToxicityModel, profiles: Profiles, key_profile: str | None
-) -> dict[str, float]:
-    """Return the thresholds that decide ``flagged``, or raise a 422.
-
-    The request's ``profile`` (else the key's), then a ``thresholds`` mapping over it;
-    a ``thresholds`` preset name replaces the key's profile and is refused with a
-    request's ``profile``, which already chose its preset.
-    """
-    if request.profile is not None:
-        profile = profiles.by_name.get(request.profile)
-        if profile is None:
-            raise ApiError.one(
-                422,
-                "unknown_profile",
-                f"profile: this server has no profile {request.profile!r} (profiles: {profiles.known()})",
-                "profile",
-                profiles.known(),
-            )
-        if isinstance(request.thresholds, str):
-            raise ApiError.one(
-                422,
-                "profile_with_preset",
-                f"thresholds names the preset {request.thresholds!r} and profile names {request.profile!r}: send "
-                "one (a profile picks its own preset); per-attribute thresholds may adjust a profile",
-                "thresholds",
-            )
-        thresholds = profiles.thresholds(profile.name, model)
-    elif key_profile is not None and not isinstance(request.thresholds, str):
-        thresholds = profiles.thresholds(key_profile, model)
-    else:
-        thresholds = model.thresholds()
-    if isinstance(request.thresholds, str):
-        presets = model.presets()
-        if request.thresholds not in presets:
-            known = ", ".join(presets) or "none"
-            raise ApiError.one(
-                422,
-                "unknown_preset",
-                f"thresholds: this model has no preset {request.thresholds!r} (presets: {known})",
-                "thresholds",
-                known,
-            )
-        thresholds.update(presets[request.thresholds])
-        return thresholds
-    for name, value in (request.thresholds or {}).items():
-        if name not in thresholds:
-            raise ApiError.one(
-                422,
-                "unknown_attribute",
-                f"thresholds.{name}: unknown attribute (supported: {', '.join(thresholds)})",
-                f"thresholds.{name}",
-                ", ".join(thresholds),
-            )
-        thresholds[name] = value
-    return thresholds
-
-
-def score_body(
-    request: ScoreRequest,
-    model: ToxicityModel,
-    settings: Settings,
-    plan: ScorePlan,
-    scores: Sequence[dict[str, float]],
-    cancel: Cancel = NEVER,
-) -> dict[str, Any]:
-    """Return a native response body, shaped as ``ScoreResponse``, from the comments' scores.
-
-    The body is built from plain dicts and lists for ``json_body``: constructing and
-    serialising the pydantic models took 5.4 us per single-comment response against
-    1.0 us for orjson (scratch loop). ``ScoreResponse`` still documents it, and a test
-    holds the two to the same bytes.
-    """
-    names, thresholds = plan.attributes, plan.thresholds
-    results = []
-    for comment, row in zip(request.comments, scores, strict=True):
-        explanation = None
-        if request.explain:
-            cancel.check()  # between comments: each explanation is the costly step
-            explanation = {
-                e.attribute: readable(e) for e in model.explain(comment.text, names, settings.max_explain_spans)
-            }
-        results.append(
-            {
-                "id": comment.id,
-                "scores": row,
-                "flagged": [n for n in names if row[n] >= thresholds[n]],
-                "explanation": explanation,
-            }
-        )
-    return {"model": {"version": model.version}, "results": results}
-
-
 DIGITS = 4
 """Explanations are rounded to this many decimals: readable on the docs page, far finer than a score moves."""
 
@@ -249,16 +111,54 @@ def readable(e: Explanation) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Texts of one plan that one model scores for the same attributes: one batcher call."""
+
+    model: ToxicityModel
+    indices: tuple[int, ...]
+    """Positions in the plan's ``texts``."""
+    attributes: tuple[str, ...]
+
+
+def one_part(model: ToxicityModel, texts: Sequence[str], attributes: Sequence[str]) -> tuple[Part, ...]:
+    """Return the parts of a plan whose texts are all scored by ``model`` for ``attributes``."""
+    return (Part(model, tuple(range(len(texts))), tuple(attributes)),) if texts and attributes else ()
+
+
+def parts_by_model(models: Sequence[ToxicityModel | None], attributes: Sequence[Sequence[str]]) -> tuple[Part, ...]:
+    """Group texts by (model, attributes): text ``i`` is scored by ``models[i]`` for ``attributes[i]``.
+
+    A text without a model or attributes is in no part: its row stays empty.
+    """
+    groups: dict[tuple[int, tuple[str, ...]], tuple[ToxicityModel, list[int]]] = {}
+    for i, (model, names) in enumerate(zip(models, attributes, strict=True)):
+        if model is not None and names:
+            groups.setdefault((id(model), tuple(names)), (model, []))[1].append(i)
+    return tuple(Part(model, tuple(indices), key[1]) for key, (model, indices) in groups.items())
+
+
 class Plan(Protocol):
-    """What a route's planning step returns: the texts to score and the attributes."""
+    """What a route's planning step returns: the texts to score and which model scores which."""
 
     @property
     def texts(self) -> Sequence[str]:
-        """The texts to score, in the order ``finish`` expects their rows."""
+        """The texts, in the order ``finish`` expects their rows."""
 
     @property
-    def attributes(self) -> Sequence[str]:
-        """The attributes to score them for."""
+    def parts(self) -> Sequence[Part]:
+        """Which model scores which texts for which attributes; a text in no part gets an empty row."""
+
+
+def _assemble(count: int, parts: Sequence[Part], scored: Sequence[Rows]) -> Rows:
+    """Return one row per text from each part's rows (an empty row for a text no part holds)."""
+    if len(parts) == 1 and len(parts[0].indices) == count:
+        return scored[0]
+    rows: Rows = [{} for _ in range(count)]
+    for part, part_rows in zip(parts, scored, strict=True):
+        for i, row in zip(part.indices, part_rows, strict=True):
+            rows[i] = row
+    return rows
 
 
 P = TypeVar("P", bound=Plan)
@@ -275,7 +175,6 @@ the kernel releases the GIL, so two of them can run at once.
 
 async def run_scoring(
     batcher: ScoreBatcher,
-    model: ToxicityModel,
     plan: Callable[[], P],
     finish: Callable[[P, Rows, Cancel], T],
     chars: int,
@@ -285,7 +184,9 @@ async def run_scoring(
     """Validate, score and build a response: small requests on the loop, in the turn's batch.
 
     ``plan`` checks the request and returns what to score (or raises the request's
-    error); ``finish`` builds the response from the rows, checking the ``Cancel`` it
+    error): its ``parts`` say which model scores which texts, each part one batcher
+    call, so the comments of a mixed-language batch are each scored in their own
+    language; ``finish`` builds the response from the rows, checking the ``Cancel`` it
     is given between costly steps. A request of more than ``INLINE_CHARS``
     characters, or a ``heavy`` one (explanations, span scores), runs all three steps
     in the thread pool instead; a heavy one first waits for one of the app's
@@ -293,13 +194,17 @@ async def run_scoring(
     """
     if chars <= INLINE_CHARS and not heavy:
         planned = plan()
-        return finish(planned, await batcher.score(model, planned.texts, planned.attributes), NEVER)
+        texts = planned.texts
+        asks = [batcher.score(p.model, [texts[i] for i in p.indices], p.attributes) for p in planned.parts]
+        return finish(planned, _assemble(len(texts), planned.parts, [await ask for ask in asks]), NEVER)
 
     def whole(cancel: Cancel) -> T:
         cancel.check()  # the client may have left while the request waited for a slot
         planned = plan()
         cancel.check()
-        rows = model.score(planned.texts, planned.attributes)
+        texts = planned.texts
+        scored = [p.model.score([texts[i] for i in p.indices], p.attributes) for p in planned.parts]
+        rows = _assemble(len(texts), planned.parts, scored)
         cancel.check()
         return finish(planned, rows, cancel)
 

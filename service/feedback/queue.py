@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from model.languages import is_english
 from service.perspective.store import FeedbackStore
 
 MAX_PAGE = 200
@@ -27,7 +28,7 @@ EXPORT_BATCH = 500
 EXPORT_FIELDS = ("id", "received_at", "source", "status", "attribute", "label", "text")
 """Columns of an export, one row per suggested attribute: what ``toxicity retrain --feedback`` reads."""
 
-COLUMNS = "id, received_at, comment_text, attribute_scores, source, status, reviewed_at"
+COLUMNS = "id, received_at, comment_text, attribute_scores, source, status, reviewed_at, languages"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,7 @@ def shown(value: float | None) -> float | int | None:
 
 def _item(row: tuple[Any, ...], attribute: str | None) -> dict[str, Any]:
     """Return one listed suggestion: the filtered attribute (else the first) and its label."""
-    ident, received, text, scores_json, source, status, reviewed = row
+    ident, received, text, scores_json, source, status, reviewed, languages = row
     scores = json.loads(scores_json)
     name = attribute if attribute in scores else next(iter(scores), None)
     return {
@@ -93,6 +94,7 @@ def _item(row: tuple[Any, ...], attribute: str | None) -> dict[str, Any]:
         "source": source,
         "status": status,
         "reviewed_at": reviewed,
+        "languages": json.loads(languages) if languages else None,
     }
 
 
@@ -119,7 +121,11 @@ def review(store: FeedbackStore, ids: list[int], status: str) -> int:
 
 
 def export_rows(store: FeedbackStore, filters: Filters) -> Iterator[dict[str, Any]]:
-    """Yield one row per suggested attribute of every matching suggestion, oldest first."""
+    """Yield one row per suggested attribute of every matching suggestion, oldest first.
+
+    Suggestions stored in another language than English are left out: the export is
+    what retraining the English model reads. They stay in the store and the queue.
+    """
     after = 0
     while True:
         where, params = _where(store, filters, None)
@@ -127,7 +133,9 @@ def export_rows(store: FeedbackStore, filters: Filters) -> Iterator[dict[str, An
         rows = store.rows(
             f"SELECT {COLUMNS} FROM suggestions{where} ORDER BY id LIMIT ?", (*params, after, EXPORT_BATCH)
         )
-        for ident, received, text, scores_json, source, status, _ in rows:
+        for ident, received, text, scores_json, source, status, _, languages in rows:
+            if not is_english(languages):
+                continue  # the export trains the English model; another language's suggestion must not
             for name, entry in json.loads(scores_json).items():
                 if filters.attribute is not None and name != filters.attribute:
                     continue

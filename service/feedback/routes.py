@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from service.core.auth import native_key
 from service.core.deps import model_and_settings
-from service.core.schemas import ErrorResponse
+from service.core.languages import recorded
+from service.core.schemas import LANGUAGE_PATTERN, MAX_LANGUAGE_CHARS, ErrorResponse
 from service.core.scoring import check_attributes, check_texts
 from service.middleware.body_guard import JSONRoute
 from service.perspective.store import FeedbackStore, StoreFull, Suggestion
@@ -37,6 +38,13 @@ class SuggestionIn(BaseModel):
     attribute: StrictStr = Field(max_length=64, description="The attribute corrected, e.g. `TOXICITY`.")
     label: Literal[0, 1] = Field(description="1: the comment has this attribute; 0: it has not.")
     source: Literal["console", "api"] = Field(default="api", description="Who sent it: the console page or the API.")
+    language: StrictStr | None = Field(
+        default=None,
+        max_length=MAX_LANGUAGE_CHARS,
+        pattern=LANGUAGE_PATTERN,
+        description="The comment's language (BCP-47), as `/v1/score` reported it; default: detected. A suggestion "
+        "in another language than English never trains the English model.",
+    )
 
 
 class SuggestionId(BaseModel):
@@ -64,12 +72,13 @@ async def suggest(body: SuggestionIn, request: Request) -> SuggestionId:
     (attribute,) = check_attributes(model, [body.attribute], "attribute")
     quota: SuggestQuota = request.app.state.suggest_quota
     quota.take(request, native=True)
+    codes = [body.language] if body.language is not None else None
     suggestion = Suggestion(
         comment_text=body.text,
         comment_type="PLAIN_TEXT",
         context=None,
         attribute_scores={attribute: {"summaryScore": {"value": float(body.label), "type": "PROBABILITY"}}},
-        languages=None,
+        languages=recorded(body.text, codes, model, request.app.state.detector, settings.language_fallback) or None,
         community_id=None,
         client_token=None,
         session_id=None,

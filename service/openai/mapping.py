@@ -11,15 +11,16 @@ A category the model covers is scored from its attributes by a rule:
 Thresholds are the model's per-attribute defaults (its ``balanced`` preset), or a
 preset's when the request's ``model`` names one (``high_precision``,
 ``high_recall``); ``routes.thresholds`` also applies threshold profiles. A
-category the model does not cover (no attribute, or an
-attribute this artifact does not score) is ``false`` with score ``0.0`` and no
-applied input types: not a judgement, and listed as unsupported by ``GET /v1/model``.
+category the model does not cover (no attribute, none of an ``any`` category's
+attributes, or not all of an ``all`` category's, scored by this artifact or by the
+input's language's model) is ``false`` with score ``0.0`` and no applied input
+types: not a judgement, and listed as unsupported by ``GET /v1/model``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from model import ToxicityModel
@@ -56,9 +57,19 @@ NAMES: tuple[str, ...] = tuple(c.name for c in CATEGORIES)
 
 
 def covered(model: ToxicityModel) -> tuple[Category, ...]:
-    """Return the categories this model scores: every attribute of theirs is one it scores."""
+    """Return the categories this model scores, each with the attributes it is scored from.
+
+    An ``all`` category needs every attribute of its own; an ``any`` category is scored
+    from those of its attributes the model scores (a language's model may score fewer
+    than English's: Chinese's ``harassment`` comes from ``TOXICITY`` alone).
+    """
     scored = set(model.scored_attributes)
-    return tuple(c for c in CATEGORIES if c.attributes and scored.issuperset(c.attributes))
+    out = []
+    for category in CATEGORIES:
+        have = tuple(a for a in category.attributes if a in scored)
+        if have and (category.rule == "any" or len(have) == len(category.attributes)):
+            out.append(category if have == category.attributes else replace(category, attributes=have))
+    return tuple(out)
 
 
 def needed(categories: Sequence[Category]) -> tuple[str, ...]:

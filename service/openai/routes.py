@@ -22,12 +22,14 @@ from service.core.auth import matches, presented_key
 from service.core.batcher import Rows
 from service.core.deps import model_and_settings
 from service.core.errors import ApiError, Problem, not_ready
+from service.core.languages import Detect, language_message, route, thresholds_in
 from service.core.profiles import NONE, Profiles
-from service.core.scoring import check_texts, json_body, run_scoring
+from service.core.scoring import Part, check_texts, json_body, parts_by_model, run_scoring
 from service.middleware.body_guard import JSONRoute
 from service.openai import mapping
 from service.openai.errors import PATH as PATH  # re-exported: the route's path
-from service.openai.schemas import EXAMPLES, ModerationRequest, ModerationResponse, OpenAIErrorResponse, Part
+from service.openai.schemas import EXAMPLES, ModerationRequest, ModerationResponse, OpenAIErrorResponse
+from service.openai.schemas import Part as Part_
 from service.settings import Settings
 
 WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="toxicity"'}
@@ -67,7 +69,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {
         **ERROR,
         "description": "An invalid request, in OpenAI's shape (`BadRequestError` in its client): invalid JSON, "
-        "an unknown or mistyped field, an empty, too long or image input, too many inputs, or a body over "
+        "an unknown or mistyped field, an empty, too long or image input, too many inputs, an input whose "
+        "(detected) language the model does not score (`language_not_supported`), or a body over "
         "`TOXICITY_MAX_BODY_BYTES`.",
     },
     401: {**ERROR, "description": "No valid `Authorization: Bearer` key (only when keys are configured)."},
@@ -91,15 +94,17 @@ def example_error(status: int, settings: Settings) -> ApiError | None:
 
 @dataclass(frozen=True, slots=True)
 class ModerationPlan:
-    """A checked moderation request: the texts, the attributes to score and how to map them."""
+    """A checked moderation request: the texts, which model scores each, and how to map each input's scores."""
 
     texts: list[str]
-    attributes: tuple[str, ...]
-    live: tuple[mapping.Category, ...]
-    thresholds: dict[str, float]
+    parts: tuple[Part, ...]
+    live: list[tuple[mapping.Category, ...]]
+    """Per input: the categories its language's model covers."""
+    thresholds: list[dict[str, float]]
+    """Per input: its language's thresholds."""
 
 
-def _items(body: ModerationRequest) -> Sequence[str | Part]:
+def _items(body: ModerationRequest) -> Sequence[str | Part_]:
     return [body.input] if isinstance(body.input, str) else body.input
 
 
@@ -109,21 +114,34 @@ def thresholds(
     """Return the thresholds behind ``flagged``: ``model`` naming a preset or a profile, else the key's profile.
 
     Any other ``model`` (OpenAI's own names) keeps the key's profile, or the model's defaults.
+    ``model`` may be a language's model: its own defaults and presets, a profile's overrides.
     """
     if body.model is not None and body.model in model.presets():
         return mapping.thresholds_for(model, body.model)
     named = body.model if body.model in profiles.by_name else key_profile
-    return profiles.thresholds(named, model) if named is not None else model.thresholds()
+    if named is None:
+        return model.thresholds()
+    if model.languages is not None:  # the root model: resolved once and cached
+        return profiles.thresholds(named, model)
+    profile = profiles.by_name[named]
+    return thresholds_in(model, profile.preset, profile.overrides)
 
 
 def plan_moderation(
     body: ModerationRequest,
     model: ToxicityModel,
     settings: Settings,
+    detector: Detect,
     profiles: Profiles = NONE,
     key_profile: str | None = None,
 ) -> ModerationPlan:
-    """Check the inputs against the native limits; return what to score, or raise a 400 naming each problem."""
+    """Check the inputs against the native limits; return what to score, or raise a 400 naming each problem.
+
+    Each input is scored in its detected language (OpenAI's request has no language
+    field; else ``TOXICITY_LANGUAGE_FALLBACK``). An input whose language scores
+    nothing is refused (400 naming the input and its language): OpenAI's results have
+    no per-input error, and all-false categories would read as a judgement.
+    """
     items = _items(body)
     if not items:
         raise ApiError.one(422, "input_empty", "input is an empty array; send at least one text", "input", 1)
@@ -154,9 +172,28 @@ def plan_moderation(
             texts.append(item.text)
     if problems:
         raise ApiError(422, problems)
-    check_texts(texts, "input" if isinstance(body.input, str) else "input[{i}]", settings)
-    live = mapping.covered(model)
-    return ModerationPlan(texts, mapping.needed(live), live, thresholds(body, model, profiles, key_profile))
+    where = "input" if isinstance(body.input, str) else "input[{i}]"
+    check_texts(texts, where, settings)
+    models: list[ToxicityModel] = []
+    by_language: dict[str, tuple[tuple[mapping.Category, ...], dict[str, float]]] = {}
+    for i, text in enumerate(texts):
+        language = route(text, None, model, detector, settings.language_fallback).language
+        field = where.format(i=i)
+        if language is None:
+            message = f"{field}: its language could not be detected and TOXICITY_LANGUAGE_FALLBACK is empty"
+            problems.append(Problem("language_detection_failed", message, field))
+        elif language.model is None or not mapping.covered(language.model):
+            problems.append(Problem("language_not_supported", f"{field}: {language_message(model, language)}", field))
+        else:
+            models.append(language.model)
+            if language.tag not in by_language:
+                live = mapping.covered(language.model)
+                by_language[language.tag] = (live, thresholds(body, language.model, profiles, key_profile))
+    if problems:
+        raise ApiError(422, problems)
+    mapped = [by_language[m.language] for m in models]
+    parts = parts_by_model(models, [mapping.needed(live) for live, _ in mapped])
+    return ModerationPlan(texts, parts, [live for live, _ in mapped], [t for _, t in mapped])
 
 
 def moderation_body(body: ModerationRequest, model: ToxicityModel, plan: ModerationPlan, rows: Rows) -> dict[str, Any]:
@@ -165,7 +202,10 @@ def moderation_body(body: ModerationRequest, model: ToxicityModel, plan: Moderat
         # An identifier, not a secret: the module's generator costs no system call.
         "id": f"modr-{random.getrandbits(128):032x}",
         "model": body.model if body.model is not None else model.version,
-        "results": [mapping.result(row, plan.thresholds, plan.live) for row in rows],
+        "results": [
+            mapping.result(row, limits, live)
+            for row, limits, live in zip(rows, plan.thresholds, plan.live, strict=True)
+        ],
     }
 
 
@@ -183,6 +223,9 @@ async def moderations(
 
     Categories come from this model's attributes (the table is in the README and in
     `GET /v1/model`); the ones it does not cover are always `false` with score `0.0`.
+    Each input is scored in its detected language: a category none of whose attributes
+    that language scores is `false`, `0.0`, with no applied input types; an input whose
+    language scores nothing is refused (400 naming the input and the language).
     """
     model, settings = model_and_settings(request)
     profiles: Profiles = request.app.state.profiles
@@ -190,10 +233,10 @@ async def moderations(
     items = _items(body)
     request.state.comments = len(items)
     chars = sum(len(item) if isinstance(item, str) else len(item.text or "") for item in items)
+    detector = request.app.state.detector
     result = await run_scoring(
         request.app.state.batcher,
-        model,
-        lambda: plan_moderation(body, model, settings, profiles, key_profile),
+        lambda: plan_moderation(body, model, settings, detector, profiles, key_profile),
         lambda plan, rows, cancel: moderation_body(body, model, plan, rows),
         chars,
         request=request,  # a large request in the thread pool stops if its client leaves

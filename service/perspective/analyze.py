@@ -2,8 +2,10 @@
 
 Differences from Perspective, by design and documented in the README:
 
-- Only English is supported; ``languages`` naming English alongside others is
-  accepted. Short or uncertain text without ``languages`` is treated as English.
+- A comment is scored in one language: the first of ``languages`` that scores every
+  requested attribute (else ``LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE``), or the detected
+  one; short or uncertain text without ``languages`` is treated as
+  ``TOXICITY_LANGUAGE_FALLBACK`` (English). Its own model scores it (and its spans).
 - Only ``PROBABILITY`` scores exist.
 - A comment may be 20 KB of UTF-8 (Perspective's later limit).
 """
@@ -15,11 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from model import Status, ToxicityModel
+from model.languages import Language
 from model.sentences import split_sentences
-from service.core.scoring import nul_at
+from service.core.errors import ApiError
+from service.core.languages import catalogue
+from service.core.scoring import Part, nul_at, one_part
 from service.perspective import errors as perr
 from service.perspective.html_text import html_to_text
-from service.perspective.language import Detector, primary
+from service.perspective.language import Detector
 from service.perspective.schemas import (
     AnalyzeCommentRequest,
     AnalyzeCommentResponse,
@@ -30,7 +35,6 @@ from service.perspective.schemas import (
 )
 from service.settings import Settings
 
-SUPPORTED_LANGUAGES = ("en",)
 _LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
 
 
@@ -94,40 +98,56 @@ def requested(model: ToxicityModel, request: AnalyzeCommentRequest) -> list[tupl
     return out
 
 
+def not_supported(attribute: str, languages: str) -> ApiError:
+    """Return Perspective's error for an attribute the comment's language does not score."""
+    return perr.invalid(
+        "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
+        f"Attribute {attribute} does not support request languages: {languages}",
+        "languages",
+    )
+
+
+def _check(language: Language, wanted: Sequence[tuple[str, str, float | None]], languages: str) -> Language:
+    """Return ``language`` if it scores every requested attribute, else raise for the first it does not."""
+    for name, base, _ in wanted:
+        if language.status(base) == Status.UNSUPPORTED:
+            raise not_supported(name, languages)
+    return language
+
+
 def languages_for(
     request_languages: Sequence[str] | None,
     text: str,
-    names: Sequence[str],
+    wanted: Sequence[tuple[str, str, float | None]],
+    root: ToxicityModel,
     detector: Detector,
     settings: Settings,
-) -> tuple[list[str], list[str] | None]:
-    """Return the effective languages and, when they were detected, the detected list."""
-    first = names[0] if names else "TOXICITY"
+) -> tuple[Language, list[str], list[str] | None]:
+    """Return the language that scores the comment, the effective languages and, when detected, the detected list.
+
+    Of the request's ``languages``, the first that scores every requested attribute;
+    without them, the detected language, else ``TOXICITY_LANGUAGE_FALLBACK``.
+    """
+    known = catalogue(root)
     if request_languages:
         for code in request_languages:
             if not _LANGUAGE_CODE.match(code):
                 raise perr.invalid("INVALID_LANGUAGE", f"Invalid language code: {code}", "languages")
-        if not any(primary(c) in SUPPORTED_LANGUAGES for c in request_languages):
-            raise perr.invalid(
-                "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
-                f"Attribute {first} does not support request languages: {', '.join(request_languages)}",
-                "languages",
-            )
-        return list(dict.fromkeys(request_languages)), None  # each once, however often it was sent
+        candidates = [known.get(code, text) for code in request_languages]
+        named = ", ".join(request_languages)
+        for candidate in candidates:
+            if all(candidate.status(base) != Status.UNSUPPORTED for _, base, _ in wanted):
+                return candidate, list(dict.fromkeys(request_languages)), None  # each once, however often sent
+        _check(next((c for c in candidates if c.scored_attributes), candidates[0]), wanted, named)
     detection = detector.detect(text)
     detected = detection.listed()
-    best = detection.best
-    if best is None:
+    if detection.best is None:
         if not settings.language_fallback:
             raise perr.invalid("LANGUAGE_DETECTION_FAILED", perr.LANGUAGE_DETECTION_FAILED, "languages")
-        return [settings.language_fallback], detected or [settings.language_fallback]
-    if best not in SUPPORTED_LANGUAGES:
-        raise perr.invalid(
-            "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
-            f"Attribute {first} does not support request languages: {best}",
-            "languages",
-        )
-    return [best], detected
+        fallback = _check(known.get(settings.language_fallback, text), wanted, settings.language_fallback)
+        return fallback, [settings.language_fallback], detected or [settings.language_fallback]
+    language = _check(known.get(detection.best, text), wanted, detection.best)
+    return language, [language.tag], detected
 
 
 def utf16_offsets(text: str) -> list[int]:
@@ -147,11 +167,13 @@ class AnalyzePlan:
 
     text: str
     wanted: list[tuple[str, str, float | None]]
+    language: Language
     languages: list[str]
     detected: list[str] | None
     spans: list[tuple[int, int]]
     texts: list[str]  # the comment, then each sentence when span scores are asked for
     attributes: tuple[str, ...]
+    parts: tuple[Part, ...]  # the language's model scores every text
 
 
 def plan_analyze(
@@ -166,7 +188,7 @@ def plan_analyze(
             "Context can have either entries or article_and_parent_comment, but both were set",
             "context",
         )
-    languages, detected = languages_for(request.languages, text, [w[0] for w in wanted], detector, settings)
+    language, languages, detected = languages_for(request.languages, text, wanted, model, detector, settings)
     attributes = tuple(dict.fromkeys(base for _, base, _ in wanted))
     whole = [(0, len(text))]
     # The model's own splitter (a linear scan): span scores, explanations and the combined score agree.
@@ -182,7 +204,9 @@ def plan_analyze(
             "(TOXICITY_MAX_SPAN_SENTENCES); send it without spanAnnotations or in parts",
         )
     texts = [text] + ([text[a:b] for a, b in spans] if request.span_annotations else [])
-    return AnalyzePlan(text, wanted, languages, detected, spans, texts, attributes)
+    assert language.model is not None  # it scores every requested attribute
+    parts = one_part(language.model, texts, attributes)
+    return AnalyzePlan(text, wanted, language, languages, detected, spans, texts, attributes, parts)
 
 
 def analyze_response(

@@ -125,8 +125,14 @@ def host_not_allowed(value: str, allowed: set[str]) -> ApiError:
     )
 
 
-def document(root_url: str) -> dict[str, Any]:
-    """Return the discovery document with ``rootUrl`` set to ``root_url`` (ending in /)."""
+DESCRIPTION = "Scores comments for toxicity and related attributes; compatible with Perspective API."
+
+
+def document(root_url: str, languages: str = "") -> dict[str, Any]:
+    """Return the discovery document with ``rootUrl`` set to ``root_url`` (ending in /).
+
+    ``languages`` (``core.languages.summary`` of the loaded model) ends the description.
+    """
     methods = {
         "analyze": ("AnalyzeCommentRequest", "AnalyzeCommentResponse",
                     "Analyzes the provided text and returns scores for requested attributes."),
@@ -141,7 +147,7 @@ def document(root_url: str) -> dict[str, Any]:
         "canonicalName": "Comment Analyzer",
         "version": "v1alpha1",
         "title": "Perspective Comment Analyzer API (self-hosted, compatible)",
-        "description": "Scores comments for toxicity and related attributes; compatible with Perspective API.",
+        "description": f"{DESCRIPTION} {languages}".strip(),
         "protocol": "rest",
         "rootUrl": root_url,
         "servicePath": "",

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from service.core.auth import perspective_key, suggest_key
 from service.core.deps import SettingsDep, model_and_settings
 from service.core.errors import ApiError
+from service.core.languages import summary
 from service.core.scoring import json_response, run_scoring
 from service.middleware.body_guard import JSONRoute
 from service.perspective.analyze import analyze_response, attribute_base, plan_analyze
@@ -29,7 +30,12 @@ GOOGLE_ERROR: dict[str, Any] = {
     '`{"error": {"code", "message", "status", "details": [{"@type", "errorType"}]}}`, with Perspective\'s messages.',
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: GOOGLE_ERROR,
+    400: {
+        **GOOGLE_ERROR,
+        "description": GOOGLE_ERROR["description"] + " Among them `LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE` "
+        '("Attribute THREAT does not support request languages: de") when the comment\'s language does not '
+        "score a requested attribute.",
+    },
     413: {**GOOGLE_ERROR, "description": "Request body over `TOXICITY_MAX_BODY_BYTES` (Google's shape)."},
     429: {
         **GOOGLE_ERROR,
@@ -85,7 +91,6 @@ async def comments_analyze(body: AnalyzeCommentRequest, request: Request) -> Res
     chars = len(body.comment.text or "") if body.comment else 0
     result = await run_scoring(
         request.app.state.batcher,
-        model,
         lambda: plan_analyze(body, model, detector, settings),
         lambda plan, rows, _: analyze_response(body, plan, rows),
         chars,
@@ -130,16 +135,20 @@ DISCOVERY_ERRORS: dict[int | str, dict[str, Any]] = {
 def discovery_document(request: Request, settings: SettingsDep, version: str = "v1alpha1") -> JSONResponse:
     """Return the discovery document Google's API client libraries build from.
 
-    Its `rootUrl` is `TOXICITY_PUBLIC_BASE_URL`, else taken from `Host` only for a host
-    listed in `TOXICITY_ALLOWED_HOSTS` (loopback names by default); other hosts get 400.
+    Its description lists the languages scored, each attribute's status and validation
+    AUC, and the languages not scored. Its `rootUrl` is `TOXICITY_PUBLIC_BASE_URL`,
+    else taken from `Host` only for a host listed in `TOXICITY_ALLOWED_HOSTS`
+    (loopback names by default); other hosts get 400.
     """
     if version != "v1alpha1":
         raise discovery_not_found(version)
     prefix = request.url.path[: -len("/$discovery/rest")]
+    model = getattr(request.app.state, "model", None)
+    languages = summary(model) if model is not None else ""
     if settings.public_base_url:
-        return JSONResponse(document(f"{settings.public_base_url.rstrip('/')}{prefix}/"))
+        return JSONResponse(document(f"{settings.public_base_url.rstrip('/')}{prefix}/", languages))
     base = request_root(request.url.scheme, request.headers.get("host"), settings.allowed_hosts)
-    return JSONResponse(document(f"{base}{prefix}/"), headers={"Vary": "Host"})  # caches key on the host too
+    return JSONResponse(document(f"{base}{prefix}/", languages), headers={"Vary": "Host"})  # caches key on the host too
 
 
 def discovery_not_found(version: str) -> ApiError:

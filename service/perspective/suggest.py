@@ -26,6 +26,7 @@ from anyio import to_thread
 from fastapi import Request
 
 from service.core.errors import ApiError
+from service.core.languages import recorded
 from service.middleware.rate_limit import TokenBuckets, bucket_key
 from service.perspective import errors as perr
 from service.perspective.analyze import comment_text
@@ -137,8 +138,11 @@ def _stored_extras(request: SuggestCommentScoreRequest, settings: Settings) -> A
     return context
 
 
-def check(request: SuggestCommentScoreRequest, settings: Settings) -> Suggestion:
-    """Validate a suggestion like Perspective and within the limits; return what to store."""
+def check(request: SuggestCommentScoreRequest, settings: Settings, languages: list[str] | None = None) -> Suggestion:
+    """Validate a suggestion like Perspective and within the limits; return what to store.
+
+    ``languages`` are stored instead of the request's: the request's, else the detected language.
+    """
     text = comment_text(request.comment, settings)
     if not request.attribute_scores:
         raise perr.invalid("NO_ATTRIBUTE_SCORES", "Missing attribute_scores", "attributeScores")
@@ -156,7 +160,7 @@ def check(request: SuggestCommentScoreRequest, settings: Settings) -> Suggestion
         comment_type=request.comment.type if request.comment else None,
         context=context,
         attribute_scores=attributes,
-        languages=request.languages,
+        languages=request.languages if languages is None else (languages or None),
         community_id=request.community_id,
         client_token=request.client_token,
         session_id=request.session_id,
@@ -166,6 +170,16 @@ def check(request: SuggestCommentScoreRequest, settings: Settings) -> Suggestion
 async def suggest(body: SuggestCommentScoreRequest, request: Request, settings: Settings) -> dict[str, Any]:
     """Check a suggestion, count it against the caller's quota and store it durably; return the response fields."""
     suggestion = check(body, settings)
+    if not body.languages and getattr(request.app.state, "model", None) is not None:
+        # Recorded so that a suggestion in another language never trains the English model.
+        found = recorded(
+            suggestion.comment_text,
+            None,
+            request.app.state.model,
+            request.app.state.detector,
+            settings.language_fallback,
+        )
+        suggestion = check(body, settings, found)
     quota: SuggestQuota = request.app.state.suggest_quota
     quota.take(request)
     store: FeedbackStore = request.app.state.suggestions

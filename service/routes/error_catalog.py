@@ -29,6 +29,7 @@ from service.middleware.body_guard import _bad_json, _too_large, _too_slow
 from service.middleware.rate_limit import RateLimit
 from service.openai import routes as openai
 from service.perspective import errors as perr
+from service.perspective.analyze import not_supported
 from service.perspective.discovery import host_not_allowed
 from service.perspective.errors import is_perspective_path
 from service.perspective.routes import discovery_not_found
@@ -59,6 +60,8 @@ def _not_json() -> ApiError:
 def _bad_request(path: str, settings: Settings) -> ApiError:
     if "$discovery" in path:
         return host_not_allowed("attacker.example", {"localhost", "127.0.0.1", "[::1]"})
+    if path.endswith("comments:analyze"):
+        return not_supported("THREAT", "de")  # a comment's language that does not score an attribute
     if is_perspective_path(path):
         return perr.invalid("COMMENT_EMPTY", perr.COMMENT_EMPTY, "comment.text")
     return _not_json()

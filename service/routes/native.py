@@ -8,18 +8,21 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 
 from service.core.auth import native_key, presented_key
 from service.core.deps import ModelDep, SettingsDep, model_and_settings
+from service.core.languages import describe as describe_languages
+from service.core.native_plan import plan_score, score_body
 from service.core.profiles import Profiles
 from service.core.schemas import (
     EXAMPLES,
     AttributeOut,
     ErrorResponse,
+    LanguageInfo,
     ModelInfo,
     PresetOut,
     ProfileOut,
     ScoreRequest,
     ScoreResponse,
 )
-from service.core.scoring import json_body, plan_score, run_scoring, score_body
+from service.core.scoring import json_body, run_scoring
 from service.middleware.body_guard import JSONRoute
 
 router = APIRouter(prefix="/v1", tags=["native API"], route_class=JSONRoute, dependencies=[Depends(native_key)])
@@ -34,7 +37,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {
         "model": ErrorResponse,
         "description": "A field is wrong: empty or too long text, too many comments, unknown attribute, bad threshold, "
-        "unknown profile, wrong type.",
+        "unknown profile, a malformed `language` (not BCP-47, over 35 characters), wrong type. A language that "
+        "does not score an attribute is not an error of the request: the comment's `errors` say so (200).",
     },
     429: {
         "model": ErrorResponse,
@@ -56,7 +60,10 @@ async def score(
 ) -> Response:
     """Score one or many comments; optionally explain each score.
 
-    Scores are calibrated probabilities. `flagged` lists the attributes at or above
+    Each comment is scored in its language: its `language` when given, else the
+    detected one, else `TOXICITY_LANGUAGE_FALLBACK`. An attribute its language does
+    not score is not scored (an entry in the comment's `errors`), never guessed by
+    another language's model. Scores are calibrated probabilities. `flagged` lists the attributes at or above
     their threshold. With `explain`, each attribute lists the words and phrases of
     your text (offsets are Python string indices into what you sent, end exclusive)
     with their exact contribution to the raw logit.
@@ -66,10 +73,10 @@ async def score(
     key_profile = profiles.for_key(presented_key(http.scope, perspective=False)) if profiles.keys else None
     http.state.comments = len(request.comments)
     chars = sum(len(c.text) for c in request.comments)
+    detector = http.app.state.detector
     result = await run_scoring(
         http.app.state.batcher,
-        model,
-        lambda: plan_score(request, model, settings, profiles, key_profile),
+        lambda: plan_score(request, model, settings, detector, profiles, key_profile),
         lambda plan, rows, cancel: score_body(request, model, settings, plan, rows, cancel),
         chars,
         heavy=request.explain,
@@ -81,7 +88,11 @@ async def score(
 
 @router.get("/model", response_model=ModelInfo, summary="Describe the loaded model", responses={503: ERRORS[503]})
 def model_info(model: ModelDep, settings: SettingsDep, http: Request) -> ModelInfo:
-    """Return the version, attributes (definition, status, threshold), metrics, data summary and contract mappings."""
+    """Return the version, attributes, metrics, data summary, contract mappings and languages.
+
+    Attributes with definition, status and threshold; languages with each attribute's
+    status and validation metrics in that language.
+    """
     manifest = model.manifest
     measured = manifest.get("evaluation", {}).get("presets", {})
     attributes = []
@@ -108,6 +119,10 @@ def model_info(model: ModelDep, settings: SettingsDep, http: Request) -> ModelIn
         )
     validation = manifest.get("metrics", {}).get("validation", {})
     metrics = {name: by_source.get("all", {}) for name, by_source in validation.items()}
+    languages = describe_languages(model)
+    for name, figures in metrics.items():  # English's figures are the root manifest's
+        if name in languages[0]["attributes"] and not languages[0]["attributes"][name]["metrics"]:
+            languages[0]["attributes"][name]["metrics"] = figures
     data = manifest.get("data", {})
     sources = data.get("sources", {})
     training = {
@@ -134,4 +149,6 @@ def model_info(model: ModelDep, settings: SettingsDep, http: Request) -> ModelIn
             ProfileOut(name=p.name, description=p.description, preset=p.preset, thresholds=p.resolve(model))
             for p in http.app.state.profiles.by_name.values()
         ],
+        languages=[LanguageInfo.model_validate(entry) for entry in languages],
+        unsupported_languages=[entry["code"] for entry in languages if not entry["scored"]],
     )

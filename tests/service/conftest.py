@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -87,5 +88,27 @@ async def keyed(serving: Path, keyed_store: dict[str, Any]) -> AsyncIterator[htt
         max_text_bytes=200,
         **keyed_store,
     )
+    async for c in running(create_app(settings)):
+        yield c
+
+
+@pytest.fixture(scope="session")
+def multilingual_artifact(tiny_artifact: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the tiny English artifact with German and Hinglish sub-models (``tests.service.multilingual``).
+
+    ``TOXICITY_TEST_MULTILINGUAL_MODEL`` names a real multilingual artifact to run the same tests against.
+    """
+    from tests.service.multilingual import build
+
+    named = os.environ.get("TOXICITY_TEST_MULTILINGUAL_MODEL")
+    if named:
+        return Path(named)
+    return build(tiny_artifact, tmp_path_factory.mktemp("multilingual") / "model")
+
+
+@pytest.fixture
+async def multi(multilingual_artifact: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app serving the multilingual test artifact."""
+    settings = Settings(model_path=multilingual_artifact, max_batch=8, max_text_bytes=400)
     async for c in running(create_app(settings)):
         yield c

@@ -70,6 +70,7 @@ def test_console_scores_explains_batches_exports_and_records_corrections(tmp_pat
             assert bar.locator(".bar-threshold").count() == 1
         assert "TOXICITY" in expected["flagged"]
         assert "TOXICITY" in page.locator("#one-flags").inner_text()
+        assert page.locator("#one-language").inner_text().startswith("Scored in English (en")
         # Highlights: the insulting words raise the score; the page shows the text unchanged.
         page.locator("#explain-attribute").select_option("TOXICITY")
         assert page.locator("#highlighted").inner_text() == INSULT
@@ -110,7 +111,8 @@ def test_console_scores_explains_batches_exports_and_records_corrections(tmp_pat
             page.locator("#export-csv").click()
         exported = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
         assert sorted(r["text"] for r in exported) == sorted(BATCH)
-        assert {"n", "id", "text", "TOXICITY", "flagged"} <= set(exported[0])
+        assert {"n", "id", "text", "language", "TOXICITY", "flagged"} <= set(exported[0])
+        assert {r["language"] for r in exported} == {"en"}
         # A correction from the table goes to the same store.
         rows.nth(0).get_by_role("button", name="This is wrong").click()
         page.locator("#many-correct form.correct button[type=submit]").click()

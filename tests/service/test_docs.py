@@ -51,7 +51,7 @@ async def test_openapi_schemas_have_descriptions_and_examples(client: httpx.Asyn
             assert sub.get("description"), f"{name}.{prop}"
     op = spec["paths"]["/v1/score"]["post"]
     examples = op["requestBody"]["content"]["application/json"]["examples"]
-    assert set(examples) == {"hostile", "friendly", "insult", "batch"}
+    assert set(examples) == {"hostile", "friendly", "insult", "batch", "languages"}
     assert len(examples["batch"]["value"]["comments"]) == 3
     assert "Crookston" in examples["hostile"]["value"]["comments"][0]["text"]
     for status in ("200", "400", "413", "422", "503"):
@@ -143,9 +143,12 @@ async def test_documented_examples_are_what_the_service_answers(shipped_client: 
     assert not_json.json() == example("/v1/score", 400)
     long_text = {"comments": [{"text": "x" * 20_481}]}
     assert (await shipped_client.post("/v1/score", json=long_text)).json() == example("/v1/score", 422)
-    empty = {"comment": {"text": ""}, "requestedAttributes": {"TOXICITY": {}}}
-    got = await shipped_client.post("/v1alpha1/comments:analyze", json=empty)
+    german = {"comment": {"text": "Ich komme morgen"}, "requestedAttributes": {"THREAT": {}}, "languages": ["de"]}
+    got = await shipped_client.post("/v1alpha1/comments:analyze", json=german)
     assert got.json() == example("/v1alpha1/comments:analyze", 400)
+    empty = {"comment": {"text": ""}, "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1}}}}
+    got = await shipped_client.post("/v1alpha1/comments:suggestscore", json=empty)
+    assert got.json() == example("/v1alpha1/comments:suggestscore", 400)
     # The 200 example is the loaded model's own answer to the request example.
     hostile = spec["paths"]["/v1/score"]["post"]["requestBody"]["content"]["application/json"]["examples"]["hostile"]
     answer = (await shipped_client.post("/v1/score", json={**hostile["value"], "explain": False})).json()

@@ -53,6 +53,7 @@ async def test_suggestion_is_stored_and_listed_newest_first(keyed: httpx.AsyncCl
         "source": "console",
         "status": "pending",
         "reviewed_at": None,
+        "languages": ["en"],  # too short to detect: the fallback language, recorded
     }
     assert r.json()["next"] is None
     only = await keyed.get("/v1/admin/suggestions", params={"source": "api"}, headers=ADMIN)
@@ -116,6 +117,21 @@ async def test_review_and_export_accepted(keyed: httpx.AsyncClient) -> None:
         "/v1/admin/suggestions/export", params={"format": "jsonl", "status": "rejected"}, headers=ADMIN
     )
     assert [json.loads(line)["id"] for line in lines.text.splitlines()] == [c]
+
+
+async def test_a_suggestion_in_another_language_never_reaches_the_english_export(keyed: httpx.AsyncClient) -> None:
+    german = await _suggest(keyed, "Vielen Dank für diesen ausgezeichneten Artikel, sehr gut geschrieben.", 0)
+    named = await _suggest(keyed, "you are lovely", 1, language="pt-BR")
+    english = await _suggest(keyed, "Thank you for this excellent article, very well written indeed.", 0)
+    listed = {
+        s["id"]: s["languages"] for s in (await keyed.get("/v1/admin/suggestions", headers=ADMIN)).json()["suggestions"]
+    }
+    assert listed == {german: ["de"], named: ["pt-BR"], english: ["en"]}  # kept and shown in the queue
+    await keyed.post(
+        "/v1/admin/suggestions/review", json={"ids": [german, named, english], "status": "accepted"}, headers=ADMIN
+    )
+    out = await keyed.get("/v1/admin/suggestions/export", params={"format": "jsonl"}, headers=ADMIN)
+    assert [json.loads(line)["id"] for line in out.text.splitlines()] == [english]
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,24 @@ def test_store_and_its_exports_read_the_same(tmp_path: Path) -> None:
     assert skipped == {"status rejected": 2}
 
 
+def test_suggestions_in_another_language_are_left_out_of_an_english_retrain(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = SuggestionStore(path)
+    scores = {"TOXICITY": {"summaryScore": {"value": 1.0}}}
+    made = [
+        store.add(Suggestion(text, None, None, scores, languages, None, None, None))
+        for text, languages in (
+            ("du bist ein Idiot", ["de"]),
+            ("you idiot", ["en-GB"]),
+            ("older row, language unknown", None),
+            ("seu idiota", ["pt", "es"]),
+            ("mixed", ["de", "en"]),
+        )
+    ]
+    store.close()
+    assert [r.id for r in read_feedback(path)] == [made[1], made[2], made[4]]
+
+
 def test_the_latest_decision_wins_and_unknown_attributes_are_skipped() -> None:
     rows = [
         FeedbackRow(1, "", "api", "accepted", "TOXICITY", 1.0, "same text"),

@@ -68,6 +68,25 @@ export function thresholdOf(attribute) {
   return found ? found.default_threshold : null;
 }
 
+// The language a comment was scored in, and what it was not scored for (/v1/score's `language` and `errors`).
+export function languageLine(result) {
+  const lang = result.language;
+  let line = lang ? `Scored in ${lang.name} (${lang.code}, ${lang.source === "detected"
+    ? `detected, ${pct(lang.confidence)} sure` : lang.source === "request" ? "as sent" : "fallback language"})` : "";
+  if (lang && lang.experimental.length) line += `; experimental there: ${lang.experimental.join(", ")}`;
+  const errors = result.errors || [];
+  const missing = errors.filter((e) => e.attribute).map((e) => e.attribute);
+  if (missing.length) line += `; not scored in this language: ${missing.join(", ")}`;
+  const whole = errors.find((e) => !e.attribute);
+  if (whole) line = (line ? line + ". " : "") + whole.message;
+  return line;
+}
+
+export function isRootLanguage(result) {
+  const root = state.model && Array.isArray(state.model.languages) && state.model.languages[0];
+  return !result.language || !root || result.language.code === root.code;
+}
+
 export async function score(texts, explain) {
   const body = { comments: texts.map((text) => ({ text })), explain };
   if (profileName()) body.profile = profileName();

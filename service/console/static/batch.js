@@ -1,5 +1,5 @@
 // Try many: pasted lines or a CSV or JSONL file scored as one batch; a table sorted, filtered and exported.
-import { $, download, el, pct, say, score, state } from "./api.js";
+import { languageLine, $, download, el, pct, say, score, state } from "./api.js";
 import { correctButton } from "./single.js";
 
 function parseCsv(source) {
@@ -67,14 +67,17 @@ export async function scoreMany(event) {
   }
 }
 
-function attributesOf(rows) { return rows.length ? Object.keys(rows[0].scores) : []; }
+// Every attribute any row was scored for: in a mixed-language batch a row may lack some.
+function attributesOf(rows) { return [...new Set(rows.flatMap((r) => Object.keys(r.scores)))]; }
+
+function languageOf(r) { return r.language ? r.language.code : ""; }
 
 function visibleRows() {
   let rows = state.rows.slice();
   if ($("only-flagged").checked) rows = rows.filter((r) => r.flagged.length);
   if (state.sort) {
     const { key, down } = state.sort;
-    const value = (r) => (key === "#" ? r.n : r.scores[key]);
+    const value = (r) => (key === "#" ? r.n : (r.scores[key] ?? -1));
     rows.sort((a, b) => (down ? value(b) - value(a) : value(a) - value(b)));
   }
   return rows;
@@ -113,7 +116,8 @@ function headerCell(key, label, full) {
 export function renderTable() {
   const names = attributesOf(state.rows);
   const head = el("tr", {}, el("th", { scope: "col", className: "fix", textContent: "Fix", title: "Record a correction" }),
-    headerCell("#", "#", "comment number"), el("th", { scope: "col", className: "text", textContent: "Comment" }));
+    headerCell("#", "#", "comment number"), el("th", { scope: "col", className: "text", textContent: "Comment" }),
+    el("th", { scope: "col", className: "lang", textContent: "Lang", title: "Language the comment was scored in" }));
   for (const name of names) head.append(headerCell(name, shortName(name), name));
   head.append(el("th", { scope: "col", className: "flags", textContent: "Flagged" }));
   $("many-table").tHead.replaceChildren(head);
@@ -131,10 +135,14 @@ export function renderTable() {
     });
     const tr = el("tr", {}, el("td", { className: "fix" }, wrong),
       el("td", { className: "num n", textContent: String(r.n) }), el("td", { className: "text", textContent: r.text }));
+    const lang = el("td", { className: "lang", textContent: languageOf(r), title: languageLine(r) });
+    lang.dataset.label = "Language";
+    tr.append(lang);
     for (const name of names) {
       const flagged = r.flagged.includes(name);
-      const cell = el("td", { className: flagged ? "num flagged" : "num", textContent: pct(r.scores[name]) });
-      cell.title = `${name}${flagged ? ", flagged" : ""}`;
+      const scored = name in r.scores;
+      const cell = el("td", { className: flagged ? "num flagged" : "num", textContent: scored ? pct(r.scores[name]) : "\u2014" });
+      cell.title = scored ? `${name}${flagged ? ", flagged" : ""}` : `${name}: not scored in this comment's language`;
       cell.dataset.attribute = name;
       cell.dataset.label = shortName(name);
       tr.append(cell);
@@ -158,9 +166,10 @@ function csvCell(value) {
 
 export function exportCsv() {
   const names = attributesOf(state.rows);
-  const lines = [["n", "id", "text", ...names, "flagged"].join(",")];
+  const lines = [["n", "id", "text", "language", ...names, "flagged"].join(",")];
   for (const r of visibleRows()) {
-    lines.push([r.n, r.id, r.text, ...names.map((n) => r.scores[n].toFixed(4)), r.flagged.join(" ")].map(csvCell).join(","));
+    const values = names.map((n) => (n in r.scores ? r.scores[n].toFixed(4) : ""));
+    lines.push([r.n, r.id, r.text, languageOf(r), ...values, r.flagged.join(" ")].map(csvCell).join(","));
   }
   download("scores.csv", "text/csv", lines.join("\r\n") + "\r\n");
 }

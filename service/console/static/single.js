@@ -1,7 +1,8 @@
 // Try one comment: the bars with their thresholds, the highlighted text, the sentences; and "this is wrong".
-import { $, call, el, pct, say, score, state, thresholdOf } from "./api.js";
+import { $, call, el, isRootLanguage, languageLine, pct, say, score, state, thresholdOf } from "./api.js";
 
 function renderBars(result) {
+  $("one-language").textContent = languageLine(result);
   const list = $("bars");
   list.replaceChildren();
   const names = Object.keys(result.scores).sort((a, b) => result.scores[b] - result.scores[a]);
@@ -11,7 +12,8 @@ function renderBars(result) {
     const fill = el("span", { className: "bar-fill" });
     fill.style.width = pct(value);
     const track = el("span", { className: "bar-track" }, fill);
-    const threshold = thresholdOf(name);
+    // GET /v1/model gives the English model's thresholds; another language flags at its own.
+    const threshold = isRootLanguage(result) ? thresholdOf(name) : null;
     if (threshold !== null && threshold !== undefined) {
       const mark = el("span", { className: "bar-threshold", title: `threshold ${pct(threshold)}` });
       mark.style.left = pct(threshold);
@@ -119,7 +121,8 @@ export function correctButton(text, result) {
       const submit = form.querySelector("button[type=submit]");
       submit.disabled = true;
       try {
-        const where = await recordCorrection(text, attr.value, Number(form.elements.label.value));
+        const language = result.language ? result.language.code : undefined;
+        const where = await recordCorrection(text, attr.value, Number(form.elements.label.value), language);
         say(`Correction recorded (${attr.value} = ${form.elements.label.value}) ${where}.`);
         form.replaceWith(open);
         open.focus();
@@ -135,9 +138,10 @@ export function correctButton(text, result) {
   return holder;
 }
 
-// The native feedback route stores the correction in the suggestion store with source "console".
-async function recordCorrection(text, attribute, label) {
-  const out = await call("POST", "v1/suggestions", { text, attribute, label, source: "console" });
+// The native feedback route stores the correction in the suggestion store with source "console", with the
+// language the comment was scored in (a correction in another language never trains the English model).
+async function recordCorrection(text, attribute, label, language) {
+  const out = await call("POST", "v1/suggestions", { text, attribute, label, source: "console", language });
   return `as suggestion ${out.id}`;
 }
 
