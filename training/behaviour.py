@@ -87,7 +87,8 @@ class Suite:
     titles: dict[str, str]
 
 
-def _expectation(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
+def expectation(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Return a case's or a category's expectation (``flag``, ``clean``, ``allow``); ``where`` names it in errors."""
     known = {"flag", "clean", "allow"}
     extra = set(entry) - known
     if extra:
@@ -111,13 +112,13 @@ def parse_suite(data: Mapping[str, Any]) -> Suite:
     seen: dict[str, str] = {}
     for name, category in data["categories"].items():
         titles[name] = str(category.get("title", name))
-        default = _expectation(category.get("expect", {}), name)
+        default = expectation(category.get("expect", {}), name)
         for i, raw in enumerate(category["cases"], start=1):
             entry = {"text": raw} if isinstance(raw, str) else dict(raw)
             case_id = str(entry.pop("id", f"{name}-{i:03d}"))
             text = str(entry.pop("text"))
             entry.pop("note", None)  # for readers of the file only
-            expect = {**default, **_expectation(entry, case_id)}
+            expect = {**default, **expectation(entry, case_id)}
             if "flag" in entry:  # a case's own expectation replaces its category's
                 expect.pop("clean", None)
                 if "allow" not in entry:
