@@ -110,6 +110,19 @@ def _pairs(tag: str, entry: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _behaviour(entry: Mapping[str, Any]) -> list[str]:
+    """Return the language's behaviour cases' pass counts, at its default thresholds."""
+    counts: Mapping[str, Any] = entry.get("behaviour") or {}
+    if not counts:
+        return []
+    cells = ", ".join(f"{c.replace('_', ' ')} {e['passed']}/{e['total']}" for c, e in counts.items())
+    return [
+        f"Hand-written behaviour cases (`tests/model/behaviour/languages.json`, words checked against the "
+        f"training split in `docs/language-behaviour.md`), passed at the default thresholds: {cells}.",
+        "",
+    ]
+
+
 def _language(tag: str, entry: Mapping[str, Any], licences: Mapping[str, str]) -> list[str]:
     rows = entry.get("rows") or {}
     lines = [f"### {entry.get('name', tag)} (`{tag}`)", ""]
@@ -123,6 +136,7 @@ def _language(tag: str, entry: Mapping[str, Any], licences: Mapping[str, str]) -
         "",
         *_pairs(tag, entry),
         "",
+        *_behaviour(entry),
     ]
     if entry.get("fast_path_error"):
         lines += [f"Scored through scikit-learn: the fast path is off ({entry['fast_path_error']}).", ""]

@@ -26,6 +26,8 @@ from joblib import Parallel, delayed
 from model.artifact import build_model
 from model.languages import NAMES
 from model.scorer import ToxicityModel
+from training.behaviour import run_suite
+from training.behaviour_languages import load_language_suite
 from training.dataset import build_corpus
 from training.evaluate import split_tuning
 from training.langeval.designs import Caps
@@ -60,6 +62,15 @@ def check_fast(model: ToxicityModel, texts: Sequence[str]) -> str | None:
     if gap > FAST_TOLERANCE:
         raise ValueError(f"language {model.language}: the fast path differs from the reference by {gap:.3g}")
     return None
+
+
+def behaviour_of(tag: str, model: ToxicityModel) -> dict[str, dict[str, Any]]:
+    """Return the language's hand-written behaviour cases' pass counts per category (none: empty)."""
+    cases = load_language_suite().get(tag, [])
+    if not cases:
+        return {}
+    results = run_suite(model, cases)
+    return {c: {"passed": e["passed"], "total": e["total"], "rate": e["rate"]} for c, e in results.items()}
 
 
 def rule_text() -> dict[str, Any]:
@@ -125,6 +136,7 @@ def train_languages(
         if result.payload is not None:
             model = build_model(result.payload, entry, language=tag)
             entry["fast_path_error"] = check_fast(model, [r.text for r in rows.tune])
+            entry["behaviour"] = behaviour_of(tag, model)
             out.payloads[tag] = result.payload
         out.entries[tag] = entry
         scored = [a for a, e in entry["attributes"].items() if e["status"] != "unsupported"]
