@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from model import hinglish
-from model.language_id import WINDOW, Detection, Detector, merge, window
+from model.language_id import WINDOW, Detection, Detector, merge, top_codes, window
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +115,13 @@ def test_the_service_name_is_the_model_detector() -> None:
 
     assert language.Detector is Detector
     assert language.primary("pt-BR") == "pt"
+
+
+@pytest.mark.parametrize("text", [*SENTENCES.values(), "ok", "", "a" * 3000, "mixed Привет 你好 नमस्ते"])
+def test_top_codes_is_py3langids_own_ranking(detector: Detector, text: str) -> None:
+    identifier = detector.load()
+    ours = top_codes(identifier, text, 10)
+    theirs = identifier.rank(text)
+    assert [p for _, p in ours] == pytest.approx([p for _, p in theirs[:10]], abs=1e-6)
+    every = dict(theirs)
+    assert all(every[code] == pytest.approx(p, abs=1e-6) for code, p in ours)  # ties may come in any order
