@@ -67,11 +67,13 @@ def joined(texts: Sequence[str], size: int = LONG, count: int = 300) -> list[str
     """Return up to ``count`` long comments, each consecutive ``texts`` joined until ``size`` characters."""
     out: list[str] = []
     current: list[str] = []
+    length = -1  # of the current texts joined by spaces
     for text in texts:
         current.append(text.strip())
-        if sum(len(t) + 1 for t in current) >= size:
+        length += len(current[-1]) + 1
+        if length >= size:
             out.append(" ".join(current))
-            current = []
+            current, length = [], -1
             if len(out) == count:
                 break
     return out
