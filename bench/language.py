@@ -44,12 +44,23 @@ cost next to scoring is reported without a target: nearly all of it is py3langid
 (its byte walk in Python and its naive-Bayes product, ``model.language_id``'s docstring)."""
 
 
-def per_comment_us(call: Callable[[str], Any], texts: Sequence[str]) -> float:
-    """Call ``call`` once per text; return µs per text."""
-    start = time.perf_counter()
-    for text in texts:
-        call(text)
-    return (time.perf_counter() - start) / len(texts) * 1e6
+def paired_us(
+    one: Callable[[str], Any], first: Sequence[str], two: Callable[[str], Any], second: Sequence[str]
+) -> tuple[float, float]:
+    """Call ``one`` on ``first[i]`` then ``two`` on ``second[i]``, for each i; return µs per call of each.
+
+    Alternating the two sides one call at a time lets both see the same machine: this VM's
+    speed drifts within seconds when other work runs.
+    """
+    a = b = 0.0
+    for x, y in zip(first, second, strict=True):
+        t0 = time.perf_counter()
+        one(x)
+        t1 = time.perf_counter()
+        two(y)
+        b += time.perf_counter() - t1
+        a += t1 - t0
+    return a / len(first) * 1e6, b / len(second) * 1e6
 
 
 def multilingual_texts(folder: Path, per_language: int) -> dict[str, list[str]]:
@@ -81,8 +92,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     for label, texts in samples.items():
         detector.detect(texts[0])
         score_one(texts[0])
-        detect = median_of([per_comment_us(detector.detect, texts) for _ in range(args.repeat)])
-        single = median_of([per_comment_us(score_one, texts) for _ in range(args.repeat)])
+        pairs = [paired_us(detector.detect, texts, score_one, texts) for _ in range(args.repeat)]
+        detect, single = median_of([a for a, _ in pairs]), median_of([b for _, b in pairs])
         size = min(1000, len(texts))
         in_batches = 1e6 / median_of([batched(model.probabilities, texts, size) for _ in range(args.repeat)])
         out["detection"][label] = {
@@ -96,8 +107,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"  {label}: {out['detection'][label]}", flush=True)
     two_kb = samples["2 KB English"][:200]
     huge = [(t * (102_400 // max(1, len(t)) + 1))[:102_400] for t in two_kb]
-    small = median_of([per_comment_us(detector.detect, two_kb) for _ in range(args.repeat)])
-    large = median_of([per_comment_us(detector.detect, huge) for _ in range(args.repeat)])
+    pairs = [paired_us(detector.detect, two_kb, detector.detect, huge) for _ in range(args.repeat)]
+    small, large = median_of([a for a, _ in pairs]), median_of([b for _, b in pairs])
     out["bound"] = {"comments": len(two_kb), "detect_2kb_us": small, "detect_100kb_us": large, "ratio": large / small}
     out["throughput"] = throughput(model, batch, others.get("de", []), args.repeat)
     return out
