@@ -1,4 +1,4 @@
-"""The whole benchmark suite in one command (``make bench``): training, in-process, bulk, HTTP.
+"""The whole benchmark suite in one command (``make bench``): training, in-process, language, bulk, HTTP.
 
 Each part runs as its own process (the in-process part pins itself to one core)
 and writes ``bench/results/<part>.json``; this script then prints one markdown
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import RESULTS, ROOT, SHARED_DATA, has_data, machine, python, table
 
-PARTS = ("train", "inproc", "bulk", "http")
+PARTS = ("train", "inproc", "language", "bulk", "http")
 
 
 def command(part: str, quick: bool, data: Path) -> list[str]:
@@ -35,6 +35,14 @@ def command(part: str, quick: bool, data: Path) -> list[str]:
     if part == "inproc":
         extra = ["--repeat", "1", "--comments", "1000", "--batch-comments", "3000"] if quick else []
         return [python(), str(ROOT / "bench" / "inproc.py"), "--data", str(data), *extra]
+    if part == "language":  # detection next to scoring, English and German throughput
+        return [
+            python(),
+            str(ROOT / "bench" / "language.py"),
+            "--data",
+            str(data),
+            *(["--repeat", "1"] if quick else []),
+        ]
     if part == "bulk":  # synthetic comments: bulk and in-process batches on the same texts, in this run
         return [python(), str(ROOT / "bench" / "bulk.py"), *(["--rows", "20000"] if quick else [])]
     extra = ["--repeat", "1", "--seconds", "2", "--warmup", "1"] if quick else []
@@ -53,6 +61,7 @@ def report(results: dict[str, Any], seconds: dict[str, float]) -> str:
     from bench.http_load import coral_p99
     from bench.http_load import markdown as http_table
     from bench.inproc import markdown as inproc_table
+    from bench.language import markdown as language_table
 
     m = machine()
     out = [f"Measured {m['date']} on {m['cores']} cores ({m['cpu']}), Python {m['python']}.", ""]
@@ -72,6 +81,8 @@ def report(results: dict[str, Any], seconds: dict[str, float]) -> str:
         out += ["### Training and loading", "", table(["figure", "value", "target"], rows), ""]
     if (inproc := results.get("inproc")) is not None:
         out += ["### In process (one core)", "", inproc_table(inproc), ""]
+    if (language := results.get("language")) is not None:
+        out += ["### Language detection and scoring per language (one core)", "", language_table(language), ""]
     if (bulk := results.get("bulk")) is not None:
         out += ["### Bulk scoring (toxicity score), per core", "", bulk_table(bulk), ""]
     if (http := results.get("http")) is not None:
