@@ -185,14 +185,21 @@ def top_codes(identifier: Any, text: str, k: int) -> list[tuple[str, float]]:
 
 
 class Detector:
-    """A lazily loaded, thread-safe language identifier (py3langid's model, about 40 MB)."""
+    """A lazily loaded, thread-safe language identifier (py3langid's model, about 40 MB).
 
-    def __init__(self) -> None:
+    ``enabled=False`` makes one that loads nothing and is never sure, so every text
+    goes to the caller's fallback language (the service's ``TOXICITY_LANGUAGE_DETECTION``).
+    """
+
+    def __init__(self, enabled: bool = True) -> None:
         self._identifier: Any = None
         self._lock = threading.Lock()
+        self.enabled = enabled
 
     def load(self) -> Any:
         """Load the model now (about half a second) instead of on first use; return it."""
+        if not self.enabled:
+            return None
         identifier = self._identifier
         if identifier is None:
             with self._lock:
@@ -213,6 +220,8 @@ class Detector:
 
         Only ``window_chars`` characters from each end of a longer text are read.
         """
+        if not self.enabled:
+            return Detection((), False)
         identifier = self.load()
         part = window(text, window_chars)
         weight, latin, letters = letter_weight(part)

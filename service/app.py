@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, *, reload_on_sighup: bool = Fal
     app.state.api_keys = load_keys(settings)
     app.state.admin_keys = load_admin_keys(settings)
     app.state.profiles = profiles.load(settings, app.state.api_keys)  # ProfileError: one line, file and line
-    app.state.detector = Detector()
+    app.state.detector = Detector(settings.language_detection)
     app.state.metrics = Metrics()
     app.state.batcher = ScoreBatcher()
     app.state.heavy_slots = HeavySlots(settings.max_heavy_requests)

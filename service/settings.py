@@ -263,6 +263,11 @@ class Settings(BaseSettings):
         le=1024**4,
         description="Most bytes the suggestion store's rows may take; a full store refuses suggestions (507).",
     )
+    language_detection: bool = Field(
+        default=True,
+        description="Detect the language of a comment sent without one; off, such comments are scored in "
+        "`TOXICITY_LANGUAGE_FALLBACK` without the detector's cost (for a site in one language).",
+    )
     language_fallback: str = Field(
         default="en",
         pattern=r"^([a-z]{2,3})?$",

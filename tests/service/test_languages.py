@@ -214,6 +214,22 @@ async def test_without_fallback_an_undetected_language_is_a_per_comment_error(mu
         assert german["language"]["code"] == "de" and german["scores"]
 
 
+async def test_with_detection_off_a_comment_without_language_is_scored_in_the_fallback(
+    multilingual_artifact: Path, root: ToxicityModel
+) -> None:
+    from service.app import create_app
+    from service.settings import Settings
+    from tests.service.conftest import running
+
+    settings = Settings(model_path=multilingual_artifact, language_detection=False)
+    async for c in running(create_app(settings)):
+        german, named = await score(c, {"text": GERMAN_THANKS}, {"text": GERMAN_THANKS, "language": "de"})
+        assert german["language"]["code"] == "en" and german["language"]["source"] == "fallback"
+        assert_scored_by(german, root, GERMAN_THANKS)
+        assert named["language"]["code"] == "de" and named["language"]["source"] == "request"
+        assert_scored_by(named, sub(root, "de"), GERMAN_THANKS)
+
+
 async def test_get_model_lists_every_language_with_statuses_and_metrics(
     multi: httpx.AsyncClient, root: ToxicityModel
 ) -> None:
