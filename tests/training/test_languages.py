@@ -225,4 +225,6 @@ def test_building_a_model_leaves_its_payload_as_written(tiny_model) -> None:  # 
     built = build_model(payload, tiny_model.manifest, language="de")
     built.reference_probabilities(["you are a clown"])
     for name in ("word", "char"):  # packed, not a dict of terms: a sub-model written from it loads fast
-        assert not hasattr(payload[name], "vocabulary_") and not hasattr(payload[name], "_stop_words_id")
+        # (Not ``_stop_words_id``: scikit-learn caches that on any vectoriser that has built an analyser,
+        # so a session fixture other tests scored with carries it whatever build_model does.)
+        assert not hasattr(payload[name], "vocabulary_")
