@@ -90,8 +90,10 @@ def is_english(codes: object) -> bool:
     """Return whether a suggestion stored with these languages may train the English model.
 
     ``codes`` is the stored list (or its JSON text): unknown (``None``, empty) counts as
-    English, as every suggestion did before languages were recorded; otherwise one
-    code must be English (``en``, ``en-GB``).
+    English, as every suggestion did before languages were recorded; otherwise the
+    first code must be English (``en``, ``en-GB``). The first is the comment's
+    language: the one the client names first, or the single language routing
+    recorded; ``["de", "en"]`` is a German comment and never trains the English model.
     """
     if isinstance(codes, str):
         try:
@@ -100,7 +102,8 @@ def is_english(codes: object) -> bool:
             return True
     if not isinstance(codes, list) or not codes:
         return True
-    return any(isinstance(c, str) and normalise_tag(c) == ENGLISH for c in codes)
+    first = codes[0]
+    return isinstance(first, str) and normalise_tag(first) == ENGLISH
 
 
 @dataclass(frozen=True, slots=True)

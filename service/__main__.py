@@ -29,6 +29,7 @@ from model.errors import ToxicityError
 from service import logs
 from service.core import profiles
 from service.core.auth import KeysFileError, load_keys
+from service.core.languages import FallbackError, check_fallback
 from service.http_protocol import IMPORT_PATH as HTTP_PROTOCOL
 from service.perspective import stores
 from service.settings import Settings
@@ -85,12 +86,17 @@ def main() -> int:
         print(f"toxicity service: invalid settings: {exc}", file=sys.stderr)
         return 2
     try:
-        bound.check(load_model(settings.model_path))
+        model = load_model(settings.model_path)
+        bound.check(model)
+        check_fallback(model, settings.language_fallback)
     except ToxicityError as exc:
         print(f"toxicity service: cannot load the model: {exc}", file=sys.stderr)
         return 1
     except profiles.ProfileError as exc:
         print(f"toxicity service: invalid profiles: {exc}", file=sys.stderr)
+        return 2
+    except FallbackError as exc:
+        print(f"toxicity service: invalid settings: {exc}", file=sys.stderr)
         return 2
     try:
         folder, made_here = metrics_dir()

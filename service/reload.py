@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from model import ToxicityModel, load_model
 from model.errors import ArtifactError
 from model.fast import cache as fast_cache
+from service.core.languages import FallbackError, check_fallback
 from service.core.metrics import Metrics
 from service.core.profiles import NONE, ProfileError, Profiles
 from service.settings import Settings
@@ -43,9 +44,10 @@ class ReloadFailed(Exception):
 
 
 def load_checked(settings: Settings, profiles: Profiles = NONE) -> ToxicityModel:
-    """Load and verify the configured artifact, check the profiles' presets, score a smoke text, warm it up."""
+    """Load and verify the artifact, check the profiles' presets and the fallback language, score a smoke text."""
     model = load_model(settings.model_path)
     profiles.check(model)  # a profile picking a preset this model lacks: refused before it serves
+    check_fallback(model, settings.language_fallback)  # a fallback it scores nothing in: refused too
     if model.fast_path_error is None and not fast_cache.compiled():
         log.info("compiling the fast scorer once (about 20 to 40 s); later starts load it in about a second")
     model.warm_up()
@@ -94,7 +96,11 @@ async def reload(app: FastAPI) -> tuple[str | None, str]:
             model = await run_in_threadpool(load_checked, settings, app.state.profiles)
         except Exception as exc:  # noqa: BLE001 - whatever breaks the new model, the old one keeps serving
             metrics.model_load_failed()
-            reason = str(exc) if isinstance(exc, ArtifactError | ProfileError) else f"{type(exc).__name__}: {exc}"
+            reason = (
+                str(exc)
+                if isinstance(exc, ArtifactError | ProfileError | FallbackError)
+                else f"{type(exc).__name__}: {exc}"
+            )
             log.error("model reload failed", extra={"fields": {"error": reason, "serving": previous}})
             raise ReloadFailed(reason, previous) from None
         app.state.model = model  # one assignment: each request sees the old model or the new, never a mix

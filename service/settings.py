@@ -270,8 +270,9 @@ class Settings(BaseSettings):
     )
     language_fallback: str = Field(
         default="en",
-        pattern=r"^([a-z]{2,3})?$",
-        description="Language assumed in every API when detection is unsure or the text is short; empty: such a "
+        pattern=r"^([a-z]{2,3}(-[A-Z][a-z]{3})?)?$",
+        description="Language assumed in every API when detection is unsure or the text is short (`en`, "
+        "`hi-Latn`; one the model scores, checked at start-up and on reload); empty: such a "
         "comment is not scored (Perspective's LANGUAGE_DETECTION_FAILED, a per-comment error on /v1/score, a 400 "
         "on /v1/moderations, no decision on Coral).",
     )

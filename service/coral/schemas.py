@@ -124,6 +124,7 @@ class CoralModerationResponse(BaseModel):
                             "model": "2026.12.04-53fc2d54",
                             "scores": {"TOXICITY": 0.9995, "INSULT": 0.9989, "THREAT": 0.0101},
                             "flagged": ["TOXICITY", "INSULT"],
+                            "language": "en",
                             "status": "PREMOD: INSULT 1.00 >= 0.95 (TOXICITY_CORAL_PREMOD_THRESHOLDS)",
                         }
                     },
@@ -138,4 +139,7 @@ class CoralModerationResponse(BaseModel):
         description="`REJECTED` or `PREMOD` only at or above `TOXICITY_CORAL_REJECT_THRESHOLDS` or "
         "`TOXICITY_CORAL_PREMOD_THRESHOLDS` (both off by default); absent otherwise.",
     )
-    metadata: dict[str, Any] = Field(description="`toxicity`: the model, every score, the flagged attributes.")
+    metadata: dict[str, Any] = Field(
+        description="`toxicity`: the model, every score, the flagged attributes, the language scored "
+        "(`language`, a BCP-47 tag) and the status's reason when one is set."
+    )

@@ -77,6 +77,26 @@ def catalogue(root: ToxicityModel) -> Languages:
     return root.languages if root.languages is not None else english_only(root)
 
 
+class FallbackError(ValueError):
+    """``TOXICITY_LANGUAGE_FALLBACK`` names a language the loaded model scores nothing in."""
+
+
+def check_fallback(root: ToxicityModel, fallback: str) -> None:
+    """Raise ``FallbackError`` when ``fallback`` (non-empty) scores nothing in ``root``'s catalogue.
+
+    Such a fallback would leave every short comment unscored (``language_not_supported``)
+    with no warning; start-up refuses it (exit 2) and a reload keeps the old model.
+    """
+    if not fallback:
+        return
+    language = catalogue(root).get(fallback)
+    if not language.scored_attributes:
+        raise FallbackError(
+            f"TOXICITY_LANGUAGE_FALLBACK={fallback}: {language_message(root, language)}; "
+            "set one of those, or leave it empty to leave short or uncertain comments unscored"
+        )
+
+
 def route(text: str, code: str | None, root: ToxicityModel, detector: Detect, fallback: str) -> Routed:
     """Return the language ``text`` is scored in: ``code`` when given, else detected, else ``fallback``."""
     languages = catalogue(root)
@@ -95,7 +115,7 @@ def recorded(text: str, codes: Sequence[str] | None, root: ToxicityModel, detect
     """Return the languages to store with a suggestion: the request's, else the comment's routed language.
 
     Empty when the language is unknown (unsure detection, no fallback). A retrain of
-    the English model leaves out suggestions stored with no English among them
+    the English model leaves out suggestions whose first language is not English
     (``model.languages.is_english``).
     """
     if codes:

@@ -21,6 +21,7 @@ from model.languages import Language
 from model.sentences import split_sentences
 from service.core.errors import ApiError
 from service.core.languages import catalogue
+from service.core.schemas import LANGUAGE_PATTERN, MAX_LANGUAGE_CHARS
 from service.core.scoring import Part, nul_at, one_part
 from service.perspective import errors as perr
 from service.perspective.html_text import html_to_text
@@ -35,7 +36,25 @@ from service.perspective.schemas import (
 )
 from service.settings import Settings
 
-_LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
+_LANGUAGE_CODE = re.compile(LANGUAGE_PATTERN)
+"""Used with ``fullmatch``: ``$`` alone would accept a code ending in a newline (``"en\\n"``)."""
+
+
+def check_languages(codes: Sequence[str]) -> list[str]:
+    """Return the request's ``languages``, each once, or raise ``INVALID_LANGUAGE`` for a bad one.
+
+    A code must look like a BCP-47 tag and take at most ``MAX_LANGUAGE_CHARS``
+    characters, as ``/v1/score`` requires; the error names the code (cut to the limit)
+    and the limit.
+    """
+    for code in codes:
+        if len(code) > MAX_LANGUAGE_CHARS:
+            detail = f"a language code is {len(code)} characters; the limit is {MAX_LANGUAGE_CHARS}"
+            message = f"Invalid language code: {code[:16]}... is longer than {MAX_LANGUAGE_CHARS} characters"
+            raise perr.invalid("INVALID_LANGUAGE", message, "languages", MAX_LANGUAGE_CHARS, detail)
+        if not _LANGUAGE_CODE.fullmatch(code):
+            raise perr.invalid("INVALID_LANGUAGE", f"Invalid language code: {code}", "languages")
+    return list(dict.fromkeys(codes))  # each once, however often sent
 
 
 def comment_text(entry: TextEntry | None, settings: Settings) -> str:
@@ -126,18 +145,18 @@ def languages_for(
     """Return the language that scores the comment, the effective languages and, when detected, the detected list.
 
     Of the request's ``languages``, the first that scores every requested attribute;
-    without them, the detected language, else ``TOXICITY_LANGUAGE_FALLBACK``.
+    without them, the detected language, else ``TOXICITY_LANGUAGE_FALLBACK``. The
+    detected list is what the detector listed, None when it listed nothing (detection
+    off, or text too short to rank): the fallback is never reported as detected.
     """
     known = catalogue(root)
     if request_languages:
-        for code in request_languages:
-            if not _LANGUAGE_CODE.match(code):
-                raise perr.invalid("INVALID_LANGUAGE", f"Invalid language code: {code}", "languages")
-        candidates = [known.get(code, text) for code in request_languages]
-        named = ", ".join(request_languages)
+        codes = check_languages(request_languages)  # deduplicated before any is resolved
+        candidates = [known.get(code, text) for code in codes]
+        named = ", ".join(codes)
         for candidate in candidates:
             if all(candidate.status(base) != Status.UNSUPPORTED for _, base, _ in wanted):
-                return candidate, list(dict.fromkeys(request_languages)), None  # each once, however often sent
+                return candidate, codes, None
         _check(next((c for c in candidates if c.scored_attributes), candidates[0]), wanted, named)
     detection = detector.detect(text)
     detected = detection.listed()
@@ -145,9 +164,9 @@ def languages_for(
         if not settings.language_fallback:
             raise perr.invalid("LANGUAGE_DETECTION_FAILED", perr.LANGUAGE_DETECTION_FAILED, "languages")
         fallback = _check(known.get(settings.language_fallback, text), wanted, settings.language_fallback)
-        return fallback, [settings.language_fallback], detected or [settings.language_fallback]
+        return fallback, [settings.language_fallback], detected or None
     language = _check(known.get(detection.best, text), wanted, detection.best)
-    return language, [language.tag], detected
+    return language, [language.tag], detected or None
 
 
 def utf16_offsets(text: str) -> list[int]:

@@ -7,6 +7,8 @@ naming the field and the limit (a ``google.rpc.BadRequest`` field violation):
 - ``attributeScores``: ``TOXICITY_SUGGEST_MAX_ATTRIBUTES`` entries, names of at most
   ``MAX_ATTRIBUTE_NAME`` characters, ``TOXICITY_SUGGEST_MAX_SPANS`` spans each, and
   span offsets within the comment;
+- ``languages``: codes shaped like BCP-47 tags of at most ``MAX_LANGUAGE_CHARS``
+  characters (``INVALID_LANGUAGE``), as ``comments:analyze`` checks them;
 - ``context``, ``languages``, ``communityId``, ``clientToken`` and ``sessionId``
   together: ``TOXICITY_MAX_TEXT_BYTES`` as stored.
 
@@ -29,7 +31,7 @@ from service.core.errors import ApiError
 from service.core.languages import recorded
 from service.middleware.rate_limit import TokenBuckets, bucket_key
 from service.perspective import errors as perr
-from service.perspective.analyze import comment_text
+from service.perspective.analyze import check_languages, comment_text
 from service.perspective.schemas import AttributeScores, SuggestCommentScoreRequest
 from service.perspective.store import FeedbackStore, StoreFull, Suggestion
 from service.settings import Settings
@@ -144,6 +146,7 @@ def check(request: SuggestCommentScoreRequest, settings: Settings, languages: li
     ``languages`` are stored instead of the request's: the request's, else the detected language.
     """
     text = comment_text(request.comment, settings)
+    codes = check_languages(request.languages) if request.languages else None  # as comments:analyze checks them
     if not request.attribute_scores:
         raise perr.invalid("NO_ATTRIBUTE_SCORES", "Missing attribute_scores", "attributeScores")
     count, limit = len(request.attribute_scores), settings.suggest_max_attributes
@@ -160,7 +163,7 @@ def check(request: SuggestCommentScoreRequest, settings: Settings, languages: li
         comment_type=request.comment.type if request.comment else None,
         context=context,
         attribute_scores=attributes,
-        languages=request.languages if languages is None else (languages or None),
+        languages=codes if languages is None else (languages or None),
         community_id=request.community_id,
         client_token=request.client_token,
         session_id=request.session_id,

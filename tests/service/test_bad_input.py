@@ -487,6 +487,7 @@ async def test_bad_input_both_apis(
         assert word in said, (word, error)
 
 
+RIGHT_TO_LEFT = "אתה אידיוט \u202eidiot\u202c مرحبا بكم"
 SCORES_IN_RANGE: list[tuple[str, str, bytes]] = [
     ("native-exactly-20KB-ascii", SCORE, native("x" * LIMIT)),
     ("native-exactly-20KB-2-byte", SCORE, native("é" * (LIMIT // 2))),
@@ -496,7 +497,8 @@ SCORES_IN_RANGE: list[tuple[str, str, bytes]] = [
     ("analyze-control-characters", ANALYZE, analyze("a\u0007b\u001b[1m you idiot\u0085")),
     ("native-emoji", SCORE, native("😀👍🏽🏳️‍🌈 you are a 🤡 🖕")),
     ("analyze-emoji", ANALYZE, analyze("😀👍🏽🏳️‍🌈 you are a 🤡 🖕")),
-    ("native-right-to-left", SCORE, native("אתה אידיוט \u202eidiot\u202c مرحبا بكم")),
+    # Named English, as analyze() names it: detected, this Hebrew and Arabic text is refused (neither is scored).
+    ("native-right-to-left", SCORE, body({"comments": [{"text": RIGHT_TO_LEFT, "language": "en"}]})),
     ("analyze-right-to-left", ANALYZE, analyze("אתה אידיוט \u202eidiot\u202c مرحبا بكم")),
     ("native-combining-marks", SCORE, native("i\u0301d\u0308i\u0302o\u0303t\u0327 Z̸̢͉a̵̛͖l̷g̶o̸")),
     ("analyze-combining-marks", ANALYZE, analyze("i\u0301d\u0308i\u0302o\u0303t\u0327 Z̸̢͉a̵̛͖l̷g̶o̸")),
@@ -524,3 +526,12 @@ async def test_odd_valid_input_scores_in_range(shipped: httpx.AsyncClient, path:
             return
         scores = [attribute_scores["TOXICITY"]["summaryScore"]["value"]]
     assert all(0.0 <= s <= 1.0 for s in scores), scores
+
+
+async def test_right_to_left_text_without_a_language_is_refused_naming_it(shipped: httpx.AsyncClient) -> None:
+    r = await shipped.post(SCORE, content=native(RIGHT_TO_LEFT), headers={"content-type": "application/json"})
+    assert r.status_code == 200, r.text
+    result = r.json()["results"][0]
+    assert result["scores"] == {}  # never scored by the English model
+    assert result["errors"][0]["code"] == "language_not_supported"
+    assert result["language"]["code"] in result["errors"][0]["message"]

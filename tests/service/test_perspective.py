@@ -261,7 +261,9 @@ async def test_short_or_uncertain_text_is_english(persp: httpx.AsyncClient) -> N
         r = await persp.post(ANALYZE, json={"comment": {"text": text}, "requestedAttributes": {"TOXICITY": {}}})
         assert r.status_code == 200, text
         assert r.json()["languages"] == ["en"]
-        assert "detectedLanguages" in r.json()
+        # What the detector listed (its unsure guesses), never the fallback made up as detected.
+        listed = r.json().get("detectedLanguages")
+        assert listed is None if text in ("lol", "ok", "😀😀") else listed[0] == "en", (text, listed)
     r = await persp.post(
         ANALYZE,
         json={

@@ -75,11 +75,12 @@ def test_suggestions_in_another_language_are_left_out_of_an_english_retrain(tmp_
             ("you idiot", ["en-GB"]),
             ("older row, language unknown", None),
             ("seu idiota", ["pt", "es"]),
-            ("mixed", ["de", "en"]),
+            ("German first, English too", ["de", "en"]),  # the comment is German: left out
+            ("English first", ["en", "de"]),
         )
     ]
     store.close()
-    assert [r.id for r in read_feedback(path)] == [made[1], made[2], made[4]]
+    assert [r.id for r in read_feedback(path)] == [made[1], made[2], made[5]]
 
 
 def test_the_latest_decision_wins_and_unknown_attributes_are_skipped() -> None:
