@@ -37,8 +37,11 @@ def _rule(rule: Mapping[str, Any]) -> list[str]:
         "",
         "- **unsupported** when no training row labels the attribute (THREAT in every language), every source "
         "that labels it is left out of the default model by licence, the report half holds fewer than "
-        f"{rule.get('min_measurable')} positives or negatives, or the ROC-AUC is below "
-        f"{rule.get('min_experimental_auc')};",
+        f"{rule.get('min_measurable')} positives or negatives, the ROC-AUC is below "
+        f"{rule.get('min_experimental_auc')}, or more than {rule.get('max_positive_share')} of the training rows "
+        "that label it are positive (a set collected that hostile never shows the model an ordinary comment, and "
+        "its calibrated scores and thresholds assume a mostly hostile stream: the first French model flagged "
+        "every neutral and news sentence of its behaviour cases at a ROC-AUC of 0.71);",
         f"- **supported** with at least {rule.get('min_supported')} positives and negatives, a ROC-AUC of at "
         f"least {rule.get('min_supported_auc')}, no more than {rule.get('baseline_tolerance')} below the naive "
         "per-language baseline, and a direct label mapping (most training positives from a source whose "

@@ -66,6 +66,8 @@ def figures(**kw: object) -> PairFigures:
         ({"licence_excluded": True}, "unsupported", "licence"),
         ({"val_positives": 19}, "unsupported", "fewer than 20"),
         ({"auc": 0.69}, "unsupported", "0.690 < 0.7"),
+        ({"positive_share": 0.8}, "unsupported", "80% of its training rows are positive"),
+        ({"positive_share": 0.6}, "supported", "ROC-AUC 0.900"),
         ({"val_negatives": 49}, "experimental", "fewer than 50"),
         ({"auc": 0.79, "naive_auc": 0.7}, "experimental", "0.790 < 0.8"),
         ({"naive_auc": 0.92}, "experimental", "behind the naive baseline"),

@@ -7,7 +7,13 @@ the design the default model would use:
   attribute (THREAT everywhere but English), when every source that labels it is
   left out of the default model (a non-commercial licence), when the validation
   split holds fewer than ``MIN_MEASURABLE`` positives or negatives (no AUC worth
-  the name), or when the ROC-AUC is below ``MIN_EXPERIMENTAL_AUC``.
+  the name), when the ROC-AUC is below ``MIN_EXPERIMENTAL_AUC``, or when more than
+  ``MAX_POSITIVE_SHARE`` of the training rows that label it are positive. That last
+  condition was added after the first per-language model flagged every neutral and
+  news sentence of its French behaviour cases: French (MLMA, collected with hate
+  keywords) is 80 % positive, so the model never saw what an ordinary comment looks
+  like, its calibrated probabilities start from an 80 % prior, and its thresholds
+  assume a mostly hostile comment stream. A ranking AUC does not show that.
 - ``supported`` when the validation split holds at least ``MIN_SUPPORTED``
   positives and negatives, the ROC-AUC is at least ``MIN_SUPPORTED_AUC``, it is no
   more than ``BASELINE_TOLERANCE`` below the naive per-language baseline, and the
@@ -29,6 +35,7 @@ from training.records import Record
 MIN_MEASURABLE = 20
 MIN_SUPPORTED = 50
 MIN_EXPERIMENTAL_AUC = 0.70
+MAX_POSITIVE_SHARE = 0.60
 MIN_SUPPORTED_AUC = 0.80
 BASELINE_TOLERANCE = 0.01
 
@@ -44,6 +51,8 @@ class PairFigures:
     naive_auc: float | None
     approximate: bool
     licence_excluded: bool
+    positive_share: float | None = None
+    """The share of the training rows labelling the attribute that are positive (None: not measured)."""
 
 
 def status(f: PairFigures) -> tuple[str, str]:
@@ -56,6 +65,11 @@ def status(f: PairFigures) -> tuple[str, str]:
         return "unsupported", f"fewer than {MIN_MEASURABLE} validation positives or negatives"
     if f.auc < MIN_EXPERIMENTAL_AUC:
         return "unsupported", f"ROC-AUC {f.auc:.3f} < {MIN_EXPERIMENTAL_AUC}"
+    if f.positive_share is not None and f.positive_share > MAX_POSITIVE_SHARE:
+        return "unsupported", (
+            f"{f.positive_share:.0%} of its training rows are positive (> {MAX_POSITIVE_SHARE:.0%}): "
+            "too few ordinary comments to learn from, and thresholds that assume a mostly hostile stream"
+        )
     short = []
     if min(f.val_positives, f.val_negatives) < MIN_SUPPORTED:
         short.append(f"fewer than {MIN_SUPPORTED} validation positives or negatives")

@@ -161,6 +161,7 @@ def fit_language(tag: str, rows: Rows, caps: Caps, allowed: Collection[str] = ()
             naive_auc=naive_scores[attribute]["auc"],
             approximate=approx,
             licence_excluded=excluded,
+            positive_share=float(y.mean()) if len(y) else None,
         )
         entry["status"], entry["reason"] = status(figures)
         entry["metrics"] = metrics

@@ -33,6 +33,7 @@ from training.evaluate import split_tuning
 from training.langeval.designs import Caps
 from training.langeval.status import (
     BASELINE_TOLERANCE,
+    MAX_POSITIVE_SHARE,
     MIN_EXPERIMENTAL_AUC,
     MIN_MEASURABLE,
     MIN_SUPPORTED,
@@ -81,6 +82,7 @@ def rule_text() -> dict[str, Any]:
         "min_experimental_auc": MIN_EXPERIMENTAL_AUC,
         "min_supported_auc": MIN_SUPPORTED_AUC,
         "baseline_tolerance": BASELINE_TOLERANCE,
+        "max_positive_share": MAX_POSITIVE_SHARE,
     }
 
 
