@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from model.languages import NAMES, Languages, normalise_tag
-from training.behaviour import Case, expectation, run_suite
+from training.behaviour import Case, Scorer, expectation, run_suite
 
 DEFAULT_LANGUAGE_CASES = Path(__file__).resolve().parents[1] / "tests" / "model" / "behaviour" / "languages.json"
 FORMAT = 1
@@ -85,31 +85,38 @@ def load_language_suite(path: Path = DEFAULT_LANGUAGE_CASES) -> dict[str, list[C
 def language_results(
     model: HasLanguages, suite: Mapping[str, list[Case]] | None = None
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """Return ``{tag: {category: {"passed", "total", "rate", "failures"}}}`` (``training.behaviour.tally``'s form).
+    """Return ``{tag: {category: {"passed", "total", "rate", "failures", "unscored"}}}``.
 
-    A language the model has no sub-model for fails every case, with that as the reason.
+    A case is judged by the language's own model at its default thresholds. A case that
+    expects a flag on attributes the language does not score cannot be judged (the
+    service answers such a pair with an error, never a score): it counts in
+    ``unscored``, not in ``total``. So does every case of a language without a model,
+    and ``reason`` says why. A category none of whose cases could be judged has
+    ``total`` 0 and ``rate`` None.
     """
     suite = load_language_suite() if suite is None else suite
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for tag, cases in suite.items():
         entry = model.languages.get(tag) if model.languages is not None else None
         sub = entry.model if entry is not None else None
-        if sub is None:
-            reason = entry.reason if entry is not None else "the model has no catalogue of languages"
-            out[tag] = _unscored(cases, reason)
-        else:
-            out[tag] = run_suite(sub, cases)
+        why = entry.reason if entry is not None else "the model has no catalogue of languages"
+        out[tag] = judge(sub, cases, why)
     return out
 
 
-def _unscored(cases: list[Case], reason: str) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
+def judge(sub: Scorer | None, cases: list[Case], reason: str = "") -> dict[str, dict[str, Any]]:
+    """Return one language's results per category (``language_results``' form) from its model, if any."""
+    scored = set(sub.scored_attributes) if sub is not None else set()
+    judged = [c for c in cases if sub is not None and (not c.flag or scored & set(c.flag))]
+    results = run_suite(sub, judged) if sub is not None and judged else {}
     for case in cases:
-        entry = out.setdefault(case.category, {"passed": 0, "total": 0, "rate": 0.0, "failures": []})
-        entry["total"] += 1
-        entry["failures"].append({"id": case.id, "text": case.text, "expected": case.expected, "flagged": []})
-        entry["reason"] = f"no model for this language: {reason}"
-    return out
+        slot = results.setdefault(case.category, {"passed": 0, "total": 0, "rate": None, "failures": []})
+        slot.setdefault("unscored", 0)
+        if case not in judged:
+            slot["unscored"] += 1
+            if sub is None:
+                slot["reason"] = f"no model for this language: {reason}"
+    return results
 
 
 def run_language_suite(model: HasLanguages, suite: Mapping[str, list[Case]] | None = None) -> Counts:

@@ -118,7 +118,11 @@ def _behaviour(entry: Mapping[str, Any]) -> list[str]:
     counts: Mapping[str, Any] = entry.get("behaviour") or {}
     if not counts:
         return []
-    cells = ", ".join(f"{c.replace('_', ' ')} {e['passed']}/{e['total']}" for c, e in counts.items())
+    cells = ", ".join(
+        f"{c.replace('_', ' ')} {e['passed']}/{e['total']}"
+        + (f" ({e['unscored']} not judged: the attribute it tests is unsupported here)" if e.get("unscored") else "")
+        for c, e in counts.items()
+    )
     return [
         f"Hand-written behaviour cases (`tests/model/behaviour/languages.json`, words checked against the "
         f"training split in `docs/language-behaviour.md`), passed at the default thresholds: {cells}.",

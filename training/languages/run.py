@@ -26,8 +26,7 @@ from joblib import Parallel, delayed
 from model.artifact import build_model
 from model.languages import NAMES
 from model.scorer import ToxicityModel
-from training.behaviour import run_suite
-from training.behaviour_languages import load_language_suite
+from training.behaviour_languages import judge, load_language_suite
 from training.dataset import build_corpus
 from training.evaluate import split_tuning
 from training.langeval.designs import Caps
@@ -70,8 +69,8 @@ def behaviour_of(tag: str, model: ToxicityModel) -> dict[str, dict[str, Any]]:
     cases = load_language_suite().get(tag, [])
     if not cases:
         return {}
-    results = run_suite(model, cases)
-    return {c: {"passed": e["passed"], "total": e["total"], "rate": e["rate"]} for c, e in results.items()}
+    results = judge(model, cases)
+    return {c: {k: e[k] for k in ("passed", "total", "rate", "unscored")} for c, e in results.items()}
 
 
 def rule_text() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from model.languages import Language, Languages
 from training.behaviour_languages import (
     CATEGORIES,
     MAX_CASES,
+    language_results,
     load_language_suite,
     markdown_table,
     parse_language_suite,
@@ -62,13 +63,22 @@ SCORES = {
 def test_each_language_is_scored_by_its_own_sub_model_on_its_scored_attributes() -> None:
     root = Root({"de": Sub(("TOXICITY", "INSULT"), SCORES)})
     counts = run_language_suite(root, parse_language_suite(GERMAN))
-    assert counts == {"de": {"insult": (1, 2), "news": (1, 2), "identity_attack": (0, 1)}}
+    # The identity attack expects IDENTITY_ATTACK, which this language does not score: not judged.
+    assert counts == {"de": {"insult": (1, 2), "news": (1, 2), "identity_attack": (0, 0)}}
+    results = language_results(root, parse_language_suite(GERMAN))
+    assert results["de"]["identity_attack"]["unscored"] == 1 and results["de"]["identity_attack"]["rate"] is None
+    assert results["de"]["insult"]["unscored"] == 0
 
 
-def test_a_language_without_a_sub_model_passes_nothing() -> None:
+def test_a_language_without_a_sub_model_judges_nothing_and_says_why() -> None:
     root = Root({})
-    counts = run_language_suite(root, parse_language_suite(GERMAN))
-    assert counts == {"de": {"insult": (0, 2), "news": (0, 2), "identity_attack": (0, 1)}}
+    results = language_results(root, parse_language_suite(GERMAN))
+    assert {c: (e["total"], e["unscored"]) for c, e in results["de"].items()} == {
+        "insult": (0, 2),
+        "news": (0, 2),
+        "identity_attack": (0, 1),
+    }
+    assert all(e["reason"].startswith("no model for this language") for e in results["de"].values())
 
 
 def test_markdown_table_has_a_row_per_language_and_a_dash_for_a_missing_category() -> None:
