@@ -85,9 +85,20 @@ WINDOW = 300
 """Characters read from each end of a longer comment: detection reads at most ``2 * WINDOW``."""
 RANKED = 5
 """Languages a ``Detection`` keeps."""
+OTHER_VETO = 0.5
+"""py3langid's probability for a catalogue language other than English and Hindi, or a
+``NEIGHBOUR``, from which the Hinglish rule stands back: a Portuguese, Indonesian, Malay or
+Tagalog comment can hold two words of its list."""
+NEIGHBOURS = frozenset({"ms", "tl"})
+"""Languages outside the catalogue whose everyday words the Hinglish list shares (``ke``, ``ka``,
+``ko``, ``hai``, ``wala``): Malay (py3langid's reading of much Indonesian) and Tagalog."""
 SURE_OF_OTHER = 0.9
-"""py3langid's probability for a scored language other than English above which the Hinglish
-rule stands back (a Portuguese or Indonesian comment can hold two words of its list)."""
+"""py3langid's probability for any other language (Fula, Hausa, Javanese...) from which the rule
+stands back. Below it those are no evidence: py3langid reads romanised Hindi as them (see
+``model.hinglish``), at 0.5 or more for one Hinglish row in nine."""
+RULE_CEILING = 0.9
+"""The most the Hinglish rule's confidence can be (its share times this): a word list is never
+certain, so py3langid's other languages keep at least a tenth of their probability."""
 HINDI_OR_ENGLISH = frozenset({"en", "hi", "hi-Latn"})
 
 ALIASES = {"arz": "ar", "ary": "ar", "wuu": "zh", "yue": "zh", "pcm": "en"}
@@ -162,12 +173,15 @@ def merge(raw: list[tuple[str, float]], latin: bool) -> list[tuple[str, float]]:
     return sorted(merged.items(), key=lambda kv: -kv[1])
 
 
-def _sure_of_other(ranked: list[tuple[str, float]]) -> bool:
-    """Say whether py3langid is sure of a named language other than English and Hindi."""
-    if not ranked:
+def other_language(ranked: list[tuple[str, float]]) -> bool:
+    """Say whether py3langid's top language, other than English and Hindi, vetoes the Hinglish rule.
+
+    A catalogue language or a ``NEIGHBOURS`` one at ``OTHER_VETO`` or more, any other at ``SURE_OF_OTHER``.
+    """
+    if not ranked or ranked[0][0] in HINDI_OR_ENGLISH:
         return False
     tag, p = ranked[0]
-    return tag in NAMES and tag not in HINDI_OR_ENGLISH and p >= SURE_OF_OTHER
+    return p >= (OTHER_VETO if tag in NAMES or tag in NEIGHBOURS else SURE_OF_OTHER)
 
 
 def top_codes(identifier: Any, text: str, k: int) -> list[tuple[str, float]]:
@@ -228,8 +242,9 @@ class Detector:
         raw = top_codes(identifier, part, 2 * RANKED)
         ranked = merge(raw, latin > len(_DEVANAGARI.findall(part)))
         enough = weight >= MIN_WEIGHT
-        if 3 * latin >= 2 * letters and not _sure_of_other(ranked) and (share := hinglish(part)) > 0:
-            ranked = [("hi-Latn", share)] + [(t, p * (1 - share)) for t, p in ranked if t != "hi-Latn"]
+        if 3 * latin >= 2 * letters and not other_language(ranked) and (share := hinglish(part)) > 0:
+            rule = RULE_CEILING * share
+            ranked = [("hi-Latn", rule)] + [(t, p * (1 - rule)) for t, p in ranked if t != "hi-Latn"]
             enough = True  # two different Hindi function words are evidence enough, however short
         ranked = ranked[:RANKED]
         sure = enough and bool(ranked) and ranked[0][1] >= MIN_CONFIDENCE
