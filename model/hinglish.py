@@ -30,8 +30,8 @@ Hinglish, "ye sahi hai" is.
 least ``MIN_HINDI_SHARE`` of the function words found (Hindi and English together).
 Code-mixed comments ("yeh movie bahut acchi hai") pass; English with one borrowed word
 ("chai") does not. ``model.language_id`` applies it to comments written mostly in Latin
-letters, unless py3langid gives a language other than English or Hindi at least
-``OTHER_VETO``. Only words are counted; nothing is logged or stored.
+letters, unless py3langid's top language vetoes it (``model.language_id.other_language``:
+Malay or Tagalog, say). Only words are counted; nothing is logged or stored.
 """
 
 from __future__ import annotations

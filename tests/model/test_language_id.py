@@ -103,8 +103,9 @@ def test_indonesian_malay_tagalog_and_romanised_japanese_are_not_hinglish(detect
         (("ms", 0.55), True),  # Malay and Tagalog share ke, ka, ko, hai, wala with the list
         (("tl", 0.5), True),
         (("pt", 0.6), True),  # a catalogue language
-        (("fuv", 0.8), False),  # py3langid's reading of much romanised Hindi: no evidence below 0.9
-        (("fuv", 0.95), True),
+        (("ha", 0.8), False),  # py3langid's reading of much romanised Hindi: no evidence below 0.9
+        (("ha", 0.95), True),
+        (("fuv", 1.0), False),  # where py3langid puts long Hinglish comments: never evidence
         (("en", 0.99), False),
         (("hi-Latn", 0.99), False),
     ],
