@@ -17,13 +17,21 @@ hi-en-trac1's training split (which added ``jo``, ``ek``, ``kr``, ``rha``, ``pe`
 ``do`` (Portuguese, French), ``mai`` (Italian), ``agar``, ``gaya``, ``karna``, ``tak``
 (Indonesian: "so that", "style", "because", "not"), ``ye``, ``ya`` (English slang).
 
+Some listed words are everyday words of other languages too: the one- and two-letter
+ones (``ka``, ``ke``, ``ki``, ``ko``: Tagalog, Malay and Japanese particles) and
+``SHARED_WORDS`` (``hai``: Indonesian and Malay "hi", Japanese "yes"; ``nai``, ``kare``,
+``koi``: Japanese; ``wala``: Tagalog "none"). They count toward the share but cannot meet
+the minimum alone: "Hai, sou desu ka." and "Hai semua, ayo kita pergi ke pasar" are not
+Hinglish, "ye sahi hai" is.
+
 ``ENGLISH_WORDS`` are English function words, the counterweight. The rule
-(``hinglish``): at least ``MIN_HINDI_WORDS`` Hindi function words, at least that many
-different ones, and at least ``MIN_HINDI_SHARE`` of the function words found (Hindi and
-English together). Code-mixed comments ("yeh movie bahut acchi hai") pass; English with
-one borrowed word ("chai") does not. ``model.language_id`` applies it to comments
-written mostly in Latin letters, unless py3langid is sure of another scored language.
-Only words are counted; nothing is logged or stored.
+(``hinglish``): at least ``MIN_HINDI_WORDS`` different Hindi function words, at least
+``MIN_DISTINCTIVE`` of them distinctive (three letters or more and not shared), and at
+least ``MIN_HINDI_SHARE`` of the function words found (Hindi and English together).
+Code-mixed comments ("yeh movie bahut acchi hai") pass; English with one borrowed word
+("chai") does not. ``model.language_id`` applies it to comments written mostly in Latin
+letters, unless py3langid's top language vetoes it (``model.language_id.other_language``:
+Malay or Tagalog, say). Only words are counted; nothing is logged or stored.
 """
 
 from __future__ import annotations
@@ -55,16 +63,29 @@ _ENGLISH = (
 ENGLISH_WORDS = frozenset(_ENGLISH.split())
 """English function words: the other side of the rule."""
 
+SHARED_WORDS = frozenset({"hai", "nai", "kare", "koi", "wala"})
+"""Listed words of three letters or more that are everyday words in Indonesian, Malay,
+Tagalog or romanised Japanese: they add to the share, never to ``MIN_DISTINCTIVE``."""
+SHORT = 2
+"""Listed words this long or shorter are not distinctive (particles of many languages)."""
+
 MIN_HINDI_WORDS = 2
 """At least this many different Hindi function words."""
+MIN_DISTINCTIVE = 1
+"""At least this many of them distinctive: longer than ``SHORT`` and not in ``SHARED_WORDS``."""
 MIN_HINDI_SHARE = 0.6
 """Hindi words are at least this share of the function words found (Hindi + English)."""
 
 _WORD = re.compile(r"[a-z]+")
 
 
-def counts(text: str) -> tuple[int, int, int]:
-    """Return ``text``'s Hindi function words, how many of them differ, and its English function words."""
+def distinctive(word: str) -> bool:
+    """Say whether a listed word is evidence of Hindi on its own (not short, not shared)."""
+    return len(word) > SHORT and word not in SHARED_WORDS
+
+
+def counts(text: str) -> tuple[int, int, int, int]:
+    """Return the count of Hindi function words, of different ones, of distinctive ones, and of English ones."""
     hindi: list[str] = []
     english = 0
     for word in _WORD.findall(text.lower()):
@@ -72,18 +93,19 @@ def counts(text: str) -> tuple[int, int, int]:
             hindi.append(word)
         elif word in ENGLISH_WORDS:
             english += 1
-    return len(hindi), len(set(hindi)), english
+    different = set(hindi)
+    return len(hindi), len(different), sum(map(distinctive, different)), english
 
 
 def hinglish(text: str) -> float:
     """Return the Hindi share of ``text``'s function words when the rule holds, else 0.
 
-    The rule: at least ``MIN_HINDI_WORDS`` Hindi function words, as many different ones,
-    making up at least ``MIN_HINDI_SHARE`` of the function words found. The share is
-    the confidence ``model.language_id`` reports.
+    The rule: at least ``MIN_HINDI_WORDS`` different Hindi function words, ``MIN_DISTINCTIVE``
+    of them distinctive, making up at least ``MIN_HINDI_SHARE`` of the function words found.
+    ``model.language_id`` reports the share (times ``RULE_CEILING``) as its confidence.
     """
-    hindi, different, english = counts(text)
-    if different < MIN_HINDI_WORDS:
+    hindi, different, strong, english = counts(text)
+    if different < MIN_HINDI_WORDS or strong < MIN_DISTINCTIVE:
         return 0.0
     share = hindi / (hindi + english)
     return share if share >= MIN_HINDI_SHARE else 0.0

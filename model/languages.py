@@ -66,8 +66,14 @@ DEVANAGARI = range(0x0900, 0x0980)
 
 
 def devanagari_share(text: str) -> float:
-    """Return the share of ``text``'s letters written in Devanagari."""
-    letters = [c for c in text if c.isalpha()]
+    """Return the share of ``text``'s letters written in Devanagari, in what detection reads of it.
+
+    Only ``model.language_id.window`` (300 characters from each end) is read, so a 20 KB
+    comment costs what a short one does and its script is judged on what detection sees.
+    """
+    from model.language_id import window  # here: model.language_id imports this module
+
+    letters = [c for c in window(text) if c.isalpha()]
     if not letters:
         return 0.0
     return sum(1 for c in letters if ord(c) in DEVANAGARI) / len(letters)

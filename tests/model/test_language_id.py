@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from model import hinglish
-from model.language_id import WINDOW, Detection, Detector, merge, top_codes, window
+from model.language_id import RULE_CEILING, WINDOW, Detection, Detector, merge, other_language, top_codes, window
+from model.languages import Language, Languages, devanagari_share
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +70,60 @@ def test_the_hinglish_rule() -> None:
     assert hinglish.hinglish("hai hai hai") == 0.0  # one word, however often
     assert hinglish.hinglish("the chai is hot and the samosa is good, bhai") == 0.0  # English outweighs
     assert hinglish.hinglish("se ta 2 ta calma, se ta 3 fica") == 0.0  # Portuguese "se" is not on the list
-    assert hinglish.counts("Kya HAI the") == (2, 2, 1)
+    assert hinglish.counts("Kya HAI the") == (2, 2, 1, 1)  # "hai" is shared with Malay and Japanese
+    assert hinglish.hinglish("ye sahi hai") == 1.0  # one distinctive word and a shared one
+    assert hinglish.hinglish("hai ka ko ke ki") == 0.0  # short and shared words alone are not enough
     assert not hinglish.HINDI_WORDS & hinglish.ENGLISH_WORDS
+    assert hinglish.SHARED_WORDS <= hinglish.HINDI_WORDS
+
+
+NOT_HINGLISH = {
+    "id": "Hai semua, ayo kita pergi ke pasar sekarang juga",
+    "id-short": "Hai teman, ke mana kamu tadi pagi?",
+    "ms": "Aku nak pergi ke kedai sekejap, nanti kita jumpa di rumah ya",
+    "ms-hai": "Hai kawan, jom makan ke tak malam ni?",
+    "tl": "Ano ba, tanga ka ba? Hindi ko alam kung bakit ka ganyan",
+    "tl-wala": "Wala ka bang hiya? Sinabi ko na sa iyo kanina pa",
+    "ja": "Hai, sou desu ka.",
+    "ja-nai": "Nani kore, baka ja nai no? Hayaku shite kudasai",
+    "ja-kare": "Hai, kare wa ashita kimasu ka?",
+}
+
+
+@pytest.mark.parametrize("text", NOT_HINGLISH.values(), ids=NOT_HINGLISH.keys())
+def test_indonesian_malay_tagalog_and_romanised_japanese_are_not_hinglish(detector: Detector, text: str) -> None:
+    found = detector.detect(text)
+    assert found.best != "hi-Latn"
+    assert "hi-Latn" not in found.listed()
+
+
+@pytest.mark.parametrize(
+    ("top", "vetoes"),
+    [
+        (("ms", 0.55), True),  # Malay and Tagalog share ke, ka, ko, hai, wala with the list
+        (("tl", 0.5), True),
+        (("pt", 0.6), True),  # a catalogue language
+        (("ha", 0.8), False),  # py3langid's reading of much romanised Hindi: no evidence below 0.9
+        (("ha", 0.95), True),
+        (("fuv", 1.0), False),  # where py3langid puts long Hinglish comments: never evidence
+        (("en", 0.99), False),
+        (("hi-Latn", 0.99), False),
+    ],
+)
+def test_which_languages_veto_the_hinglish_rule(top: tuple[str, float], vetoes: bool) -> None:
+    assert other_language([top, ("xx", 0.01)]) is vetoes
+    assert other_language([]) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [SENTENCES["hi-Latn"], "kya hai bhai", "yeh movie bahut acchi hai", "bhai tu pagal hai kya", "ye sahi hai yaar"],
+)
+def test_hinglish_keeps_a_ceiling_and_leaves_the_others_a_share(detector: Detector, text: str) -> None:
+    found = detector.detect(text)
+    assert found.best == "hi-Latn"
+    assert found.confidence <= RULE_CEILING
+    assert sum(p for _, p in found.ranked[1:]) > 0  # py3langid's other languages are not zeroed
 
 
 def test_portuguese_with_two_listed_words_stays_portuguese(detector: Detector) -> None:
@@ -125,3 +178,29 @@ def test_top_codes_is_py3langids_own_ranking(detector: Detector, text: str) -> N
     assert [p for _, p in ours] == pytest.approx([p for _, p in theirs[:10]], abs=1e-6)
     every = dict(theirs)
     assert all(every[code] == pytest.approx(p, abs=1e-6) for code, p in ours)  # ties may come in any order
+
+
+class _Reads(str):
+    """A text that records every slice taken of it and refuses to be walked whole."""
+
+    __slots__ = ()
+    taken: list[int] = []  # noqa: RUF012 (shared by the test, reset there)
+
+    def __getitem__(self, key: object) -> str:
+        part = str.__getitem__(self, key)  # type: ignore[index]
+        _Reads.taken.append(len(part))
+        return part
+
+    def __iter__(self) -> None:  # type: ignore[override]
+        raise AssertionError("the whole text was walked")
+
+
+def test_a_requested_hindi_script_reads_only_the_window() -> None:
+    _Reads.taken = []
+    text = _Reads("yaar ye article " * 20 + "बहुत अच्छा लेख " * 1_300 + "accha hai bhai " * 20)
+    assert len(text) > 20_000
+    assert devanagari_share(text) == 0.0  # its Latin ends are what is read; the Devanagari middle is not
+    assert _Reads.taken and max(_Reads.taken) <= WINDOW and sum(_Reads.taken) <= 2 * WINDOW
+    catalogue = Languages({"en": Language("en", "English")})
+    assert catalogue.get("hi", text).tag == "hi-Latn"
+    assert catalogue.get("hi-Latn", "बहुत अच्छा लेख " * 2).tag == "hi"
