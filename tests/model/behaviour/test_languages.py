@@ -1,9 +1,7 @@
 """The language behaviour suite on the shipped model: every (language, category) keeps its minimum pass rate.
 
 The model is the shipped default, or the artifact at ``TOXICITY_MODEL_PATH`` when that
-is set (to check a candidate before it ships). Until an artifact with the language
-sub-models ships as the default, every language fails here, and the failure says the
-model has no sub-model for it.
+is set (to check a candidate before it ships).
 """
 
 from __future__ import annotations
@@ -19,18 +17,19 @@ from training.behaviour_languages import language_results, load_language_suite
 SUITE = load_language_suite()
 PAIRS = sorted({(tag, case.category) for tag, cases in SUITE.items() for case in cases})
 
-# Measured on candidate 2026.12.05-956491b9 (passed/total), rounded down to 0.05. A minimum of 0 cannot fail:
-# it records what the model does now (French MLMA and Hinglish TRAC-1 are mostly hostile, so neutral text in
-# those languages is flagged; see docs/language-behaviour.md). Raise each one when a retrained model does better.
-MINIMUM: dict[str, dict[str, float]] = {
+# Measured on the shipped 2026.12.05-b3d19792 (passed/total), rounded down to 0.05. None: the category's
+# attribute is unsupported in that language, so its cases are not judged (French TOXICITY and INSULT, and
+# every Hinglish attribute, are unsupported: their training rows are over 60 % positive; see the card), and
+# the test checks that they stay unjudged. Raise a minimum when a retrained model does better.
+MINIMUM: dict[str, dict[str, float | None]] = {
     "de": {"insult": 1.00, "group_mention": 1.00, "news": 1.00, "identity_attack": 1.00},  # 3/3 3/3 2/2 2/2
     "pt": {"insult": 0.65, "group_mention": 1.00, "news": 1.00, "identity_attack": 1.00},  # 2/3 3/3 2/2 1/1
     "zh": {"insult": 1.00, "group_mention": 1.00, "news": 1.00, "identity_attack": 1.00},  # 2/2 3/3 2/2 1/1
     "ar": {"insult": 1.00, "group_mention": 1.00, "news": 1.00, "identity_attack": 1.00},  # 2/2 2/2 2/2 1/1
     "ko": {"insult": 1.00, "group_mention": 1.00, "news": 1.00, "identity_attack": 1.00},  # 2/2 3/3 2/2 1/1
     "ru": {"insult": 1.00, "group_mention": 1.00, "news": 1.00},  # 2/2 2/2 2/2
-    "fr": {"insult": 1.00, "group_mention": 0.00, "news": 0.00, "identity_attack": 1.00},  # 2/2 0/2 0/2 1/1
-    "hi-Latn": {"insult": 1.00, "group_mention": 0.50, "news": 0.50, "identity_attack": 1.00},  # 2/2 1/2 1/2 1/1
+    "fr": {"insult": None, "group_mention": 1.00, "news": 0.50, "identity_attack": 1.00},  # - 2/2 1/2 1/1
+    "hi-Latn": {"insult": None, "group_mention": None, "news": None, "identity_attack": None},  # no model
     "hi": {"insult": 0.50, "group_mention": 0.50, "news": 1.00},  # 1/2 1/2 2/2
 }
 
@@ -56,12 +55,18 @@ def test_pass_rate_at_least_minimum(
 ) -> None:
     entry = results[tag][category]
     minimum = MINIMUM[tag][category]
-    if entry["rate"] < minimum:
+    if minimum is None:  # the attribute the category tests is unsupported in this language: nothing is judged
+        assert entry["total"] == 0 and entry["unscored"] > 0, (
+            f"{tag} {category} was expected not to be judged (its attribute unsupported in this language), "
+            f"but {entry['total']} case(s) were: give it a minimum"
+        )
+        return
+    if entry["total"] == 0 or entry["rate"] < minimum:
         shown = [
             f"  {f['id']}: expected {f['expected']}, flagged {', '.join(f['flagged']) or 'nothing'} {f.get('scores', '')}"
             for f in entry["failures"]
         ]
         pytest.fail(
             f"{tag} {category} on model {model.version}: {entry['passed']}/{entry['total']} passed "
-            f"({entry['rate']:.3f}), minimum {minimum:.2f}. {entry.get('reason', '')}\n" + "\n".join(shown)
+            f"({entry['unscored']} not judged), minimum {minimum:.2f}. {entry.get('reason', '')}\n" + "\n".join(shown)
         )
