@@ -46,7 +46,8 @@ def test_loads_in_a_fresh_interpreter_without_fastapi(tmp_path: Path) -> None:
 
 def test_artifact_is_small_and_described() -> None:
     total = sum(p.stat().st_size for p in DEFAULT_PATH.rglob("*") if p.is_file())
-    assert total <= 25 * 1024 * 1024
+    assert total <= 50 * 1024 * 1024  # with a sub-model per language (issue 25's limit)
+    assert (DEFAULT_PATH / "model.joblib").stat().st_size <= 25 * 1024 * 1024  # the English root alone
     manifest = json.loads((DEFAULT_PATH / "manifest.json").read_text())
     assert set(manifest["attributes"]) == set(ATTRIBUTE_NAMES)
     assert (DEFAULT_PATH / "MODEL_CARD.md").is_file()

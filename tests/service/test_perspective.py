@@ -199,17 +199,17 @@ ERROR_CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ),
     (
         "other languages",
-        {"comment": {"text": "hallo"}, "requestedAttributes": {"TOXICITY": {}}, "languages": ["de", "fr"]},
-        "Attribute TOXICITY does not support request languages: de, fr",
+        {"comment": {"text": "hola"}, "requestedAttributes": {"TOXICITY": {}}, "languages": ["es", "it"]},
+        "Attribute TOXICITY does not support request languages: es, it",
         "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
     ),
     (
         "detected german",
         {
             "comment": {"text": "Du bist ein Idiot und ich hasse dich wirklich sehr"},
-            "requestedAttributes": {"TOXICITY": {}},
+            "requestedAttributes": {"THREAT": {}},
         },
-        "Attribute TOXICITY does not support request languages: de",
+        "Attribute THREAT does not support request languages: de",
         "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
     ),
 ]
