@@ -9,12 +9,13 @@ mapping); licences are those the run recorded.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 from model.languages import NAMES, NO_DATA
 from training.card_tables import fmt
-from training.loaders.multilingual import APPROXIMATE, SOURCE_LANGUAGE
+from training.loaders.multilingual import APPROXIMATE, MULTILINGUAL_SOURCES, SOURCE_LANGUAGE
 
 HAS_DATA = {*SOURCE_LANGUAGE.values(), "hi"}
 """Languages some multilingual set is in: absent from a run only because it was not asked for."""
@@ -38,13 +39,15 @@ def _rule(rule: Mapping[str, Any]) -> list[str]:
         "- **unsupported** when no training row labels the attribute (THREAT in every language), every source "
         "that labels it is left out of the default model by licence, the report half holds fewer than "
         f"{rule.get('min_measurable')} positives or negatives, the ROC-AUC is below "
-        f"{rule.get('min_experimental_auc')}, or more than {rule.get('max_positive_share')} of the training rows "
+        f"{rule.get('min_experimental_auc')}, the precision at the default threshold is below "
+        f"{rule.get('min_precision')}, or more than {rule.get('max_positive_share')} of the training rows "
         "that label it are positive (a set collected that hostile never shows the model an ordinary comment, and "
         "its calibrated scores and thresholds assume a mostly hostile stream: the first French model flagged "
         "every neutral and news sentence of its behaviour cases at a ROC-AUC of 0.71);",
         f"- **supported** with at least {rule.get('min_supported')} positives and negatives, a ROC-AUC of at "
         f"least {rule.get('min_supported_auc')}, no more than {rule.get('baseline_tolerance')} below the naive "
-        "per-language baseline, and a direct label mapping (most training positives from a source whose "
+        f"per-language baseline, a recall of at least {rule.get('min_supported_recall')} at the default "
+        "threshold, and a direct label mapping (most training positives from a source whose "
         "mapping is not approximate);",
         "- **experimental** otherwise.",
         "",
@@ -130,17 +133,32 @@ def _behaviour(entry: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _mappings(entry: Mapping[str, Any]) -> list[str]:
+    """Return the label mapping of each of the language's sets: its loader's docstring, as for English."""
+    modules: dict[str, list[str]] = {}
+    for source in (entry.get("rows") or {}).get("by_source") or {}:
+        loader = MULTILINGUAL_SOURCES.get(source)
+        if loader is not None:
+            modules.setdefault(loader.__module__, []).append(source)
+    lines = []
+    for module, sources in modules.items():
+        doc = (sys.modules[module].__doc__ or "").strip()
+        lines += [f"Label mapping of {', '.join(sources)} (`{module.replace('.', '/')}.py`):", "", doc, ""]
+    return lines
+
+
 def _language(tag: str, entry: Mapping[str, Any], licences: Mapping[str, str]) -> list[str]:
     rows = entry.get("rows") or {}
     lines = [f"### {entry.get('name', tag)} (`{tag}`)", ""]
-    if "file" not in entry:
+    if not entry.get("attributes"):
         return [*lines, f"No model: {entry.get('reason', NO_DATA)}.", ""]
+    where = f"`{entry['file']}`, {_mb(entry)}" if "file" in entry else f"No model ({entry.get('reason', NO_DATA)})"
     lines += [
-        f"`{entry['file']}`, {_mb(entry)}: {rows.get('train')} training, {rows.get('tune')} tuning and "
-        f"{rows.get('report')} report rows.",
+        f"{where}: {rows.get('train')} training, {rows.get('tune')} tuning and {rows.get('report')} report rows.",
         "",
         *_sources(tag, entry, licences),
         "",
+        *_mappings(entry),
         *_pairs(tag, entry),
         "",
         *_behaviour(entry),
@@ -182,7 +200,7 @@ def languages_part(manifest: Mapping[str, Any]) -> list[str]:
         "",
     ]
     for tag, entry in section.items():
-        if "file" in entry:
+        if entry.get("attributes"):  # trained, with or without a model to ship
             lines += _language(tag, entry, licences)
     lines += ["### Languages without a model", "", "| language | tag | why |", "| --- | --- | --- |"]
     for tag, entry in section.items():

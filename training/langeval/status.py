@@ -13,7 +13,12 @@ the design the default model would use:
   news sentence of its French behaviour cases: French (MLMA, collected with hate
   keywords) is 80 % positive, so the model never saw what an ordinary comment looks
   like, its calibrated probabilities start from an 80 % prior, and its thresholds
-  assume a mostly hostile comment stream. A ranking AUC does not show that.
+  assume a mostly hostile comment stream. A ranking AUC does not show that. Nor
+  does it show a default threshold that is useless in practice, so two conditions
+  on the default threshold's figures were added with it: precision below
+  ``MIN_PRECISION`` (most flags wrong) makes a pair unsupported, and recall below
+  ``MIN_SUPPORTED_RECALL`` (three toxic comments in four missed) keeps it from
+  ``supported``.
 - ``supported`` when the validation split holds at least ``MIN_SUPPORTED``
   positives and negatives, the ROC-AUC is at least ``MIN_SUPPORTED_AUC``, it is no
   more than ``BASELINE_TOLERANCE`` below the naive per-language baseline, and the
@@ -36,6 +41,8 @@ MIN_MEASURABLE = 20
 MIN_SUPPORTED = 50
 MIN_EXPERIMENTAL_AUC = 0.70
 MAX_POSITIVE_SHARE = 0.60
+MIN_PRECISION = 0.30
+MIN_SUPPORTED_RECALL = 0.25
 MIN_SUPPORTED_AUC = 0.80
 BASELINE_TOLERANCE = 0.01
 
@@ -53,6 +60,10 @@ class PairFigures:
     licence_excluded: bool
     positive_share: float | None = None
     """The share of the training rows labelling the attribute that are positive (None: not measured)."""
+    precision: float | None = None
+    """Precision at the default threshold on the validation rows (None: not measured)."""
+    recall: float | None = None
+    """Recall at the default threshold on the validation rows (None: not measured)."""
 
 
 def status(f: PairFigures) -> tuple[str, str]:
@@ -70,6 +81,10 @@ def status(f: PairFigures) -> tuple[str, str]:
             f"{f.positive_share:.0%} of its training rows are positive (> {MAX_POSITIVE_SHARE:.0%}): "
             "too few ordinary comments to learn from, and thresholds that assume a mostly hostile stream"
         )
+    if f.precision is not None and f.precision < MIN_PRECISION:
+        return "unsupported", (
+            f"precision {f.precision:.3f} < {MIN_PRECISION} at the default threshold: most flags would be wrong"
+        )
     short = []
     if min(f.val_positives, f.val_negatives) < MIN_SUPPORTED:
         short.append(f"fewer than {MIN_SUPPORTED} validation positives or negatives")
@@ -77,6 +92,8 @@ def status(f: PairFigures) -> tuple[str, str]:
         short.append(f"ROC-AUC {f.auc:.3f} < {MIN_SUPPORTED_AUC}")
     if f.naive_auc is not None and f.auc < f.naive_auc - BASELINE_TOLERANCE:
         short.append(f"behind the naive baseline ({f.auc:.3f} < {f.naive_auc:.3f} - {BASELINE_TOLERANCE})")
+    if f.recall is not None and f.recall < MIN_SUPPORTED_RECALL:
+        short.append(f"recall {f.recall:.3f} < {MIN_SUPPORTED_RECALL} at the default threshold")
     if f.approximate:
         short.append("approximate label mapping")
     if short:

@@ -162,6 +162,8 @@ def fit_language(tag: str, rows: Rows, caps: Caps, allowed: Collection[str] = ()
             approximate=approx,
             licence_excluded=excluded,
             positive_share=float(y.mean()) if len(y) else None,
+            precision=metrics.get("precision"),
+            recall=metrics.get("recall"),
         )
         entry["status"], entry["reason"] = status(figures)
         entry["metrics"] = metrics

@@ -35,8 +35,10 @@ from training.langeval.status import (
     MAX_POSITIVE_SHARE,
     MIN_EXPERIMENTAL_AUC,
     MIN_MEASURABLE,
+    MIN_PRECISION,
     MIN_SUPPORTED,
     MIN_SUPPORTED_AUC,
+    MIN_SUPPORTED_RECALL,
 )
 from training.languages.bundle import LanguageSet
 from training.languages.fit import Rows, fit_language
@@ -82,6 +84,8 @@ def rule_text() -> dict[str, Any]:
         "min_supported_auc": MIN_SUPPORTED_AUC,
         "baseline_tolerance": BASELINE_TOLERANCE,
         "max_positive_share": MAX_POSITIVE_SHARE,
+        "min_precision": MIN_PRECISION,
+        "min_supported_recall": MIN_SUPPORTED_RECALL,
     }
 
 
