@@ -114,14 +114,23 @@ def route(text: str, code: str | None, root: ToxicityModel, detector: Detect, fa
 def recorded(text: str, codes: Sequence[str] | None, root: ToxicityModel, detector: Detect, fallback: str) -> list[str]:
     """Return the languages to store with a suggestion: the request's, else the comment's routed language.
 
-    Empty when the language is unknown (unsure detection, no fallback). A retrain of
-    the English model leaves out suggestions whose first language is not English
-    (``model.languages.is_english``).
+    A comment scored in the fallback language because detection was unsure is stored
+    with the detector's own best guess when that is another language with a model
+    ("Você é um idiota" is too short to be sure of, but likely Portuguese), so it
+    never trains the fallback's model. A guess without a model ("lol idiot" reads as
+    Welsh) is noise on short text and keeps the fallback. Empty when the language is unknown (unsure detection, no
+    fallback). A retrain of the English model leaves out suggestions whose first
+    language is not English (``model.languages.is_english``).
     """
     if codes:
         return list(codes)
-    language = route(text, None, root, detector, fallback).language
-    return [] if language is None else [language.tag]
+    routed = route(text, None, root, detector, fallback)
+    if routed.language is None:
+        return []
+    guess = catalogue(root).get(routed.detected[0], text) if routed.detected else None
+    if routed.source == "fallback" and guess is not None and guess.scored_attributes and guess != routed.language:
+        return [guess.tag]
+    return [routed.language.tag]
 
 
 def scored(language: Language, names: Sequence[str]) -> tuple[str, ...]:
@@ -207,7 +216,7 @@ def summary(root: ToxicityModel) -> str:
         parts = []
         for name in language.scored_attributes:
             status = language.status(name)
-            auc = language.metrics.get(name, {}).get("auc")
+            auc = language.metrics.get(name, {}).get("roc_auc")
             figure = f", validation AUC {auc:.3f}" if isinstance(auc, float) else ""
             parts.append(f"{name} ({status.value}{figure})")
         scoring.append(f"{language.name} [{language.tag}]: {', '.join(parts)}")

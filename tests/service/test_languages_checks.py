@@ -179,3 +179,15 @@ async def test_the_coral_example_has_the_metadata_the_route_returns(tiny_artifac
         returned = r.json()["metadata"]["toxicity"]
         assert returned["language"] == example["language"] == "en"
         assert set(returned) == set(example) - {"status"}  # no status rules are set here
+
+
+def test_an_unsure_comment_is_recorded_in_its_likely_language_when_that_has_a_model() -> None:
+    from model import load_model
+    from model.language_id import Detector
+    from service.core.languages import recorded
+
+    root, detector = load_model(), Detector()
+    assert recorded("Você é um idiota", None, root, detector, "en") == ["pt"]  # too short to be sure: not English
+    assert recorded("lol idiot", None, root, detector, "en") == ["en"]  # a guess with no model is noise
+    assert recorded("ok", None, root, detector, "en") == ["en"]
+    assert recorded("Você é um idiota", ["en"], root, detector, "en") == ["en"]  # the client's word wins
