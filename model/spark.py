@@ -10,7 +10,9 @@ The model travels once, not per task:
 
 * ``ship="broadcast"`` (the default): the driver reads the artifact folder, checks
   it, and broadcasts its two files (manifest and weights, about 17 MB for the
-  shipped model); only the driver needs the folder.
+  shipped model); only the driver needs the folder. Spark scores with the English
+  (root) model, so the manifest travels without its ``languages`` section and the
+  language sub-models stay behind.
 * ``ship="path"``: every executor reads the folder at ``model_dir`` itself (shared
   storage, or a folder unpacked by ``spark-submit --archives model.zip#NAME`` in
   the executor's working folder); nothing is broadcast.
@@ -33,6 +35,7 @@ imported when called, so ``import model`` and the serving image do without them.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import threading
@@ -43,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from model.artifact import DEFAULT_PATH, MANIFEST_FILE, MODEL_FILE, load_artifact
+from model.artifact import DEFAULT_PATH, MANIFEST_FILE, MODEL_FILE, load_artifact, read_manifest
 from model.scorer import ToxicityModel
 from model.text_checks import text_problem
 
@@ -209,7 +212,10 @@ def score_dataframe(
     if ship == "broadcast":
         source = artifact_folder(model_dir)
         weights = str((model.manifest.get("artifact") or {}).get("file", MODEL_FILE))
-        files = {name: (source / name).read_bytes() for name in (MANIFEST_FILE, weights)}
+        # Spark scores with the English (root) model only: its manifest goes without the
+        # languages section, so the sub-models' files need not travel.
+        english = {k: v for k, v in read_manifest(source).items() if k != "languages"}
+        files = {MANIFEST_FILE: json.dumps(english).encode("utf-8"), weights: (source / weights).read_bytes()}
         shipment = Shipment(folder, sha, df.sparkSession.sparkContext.broadcast(files))
     else:
         shipment = Shipment(folder, sha)
