@@ -20,7 +20,7 @@ from model import Status, ToxicityModel
 from model.languages import Language
 from model.sentences import split_sentences
 from service.core.errors import ApiError
-from service.core.languages import catalogue
+from service.core.languages import catalogue, route
 from service.core.schemas import LANGUAGE_PATTERN, MAX_LANGUAGE_CHARS
 from service.core.scoring import Part, nul_at, one_part
 from service.perspective import errors as perr
@@ -158,15 +158,12 @@ def languages_for(
             if all(candidate.status(base) != Status.UNSUPPORTED for _, base, _ in wanted):
                 return candidate, codes, None
         _check(next((c for c in candidates if c.scored_attributes), candidates[0]), wanted, named)
-    detection = detector.detect(text)
-    detected = detection.listed()
-    if detection.best is None:
-        if not settings.language_fallback:
-            raise perr.invalid("LANGUAGE_DETECTION_FAILED", perr.LANGUAGE_DETECTION_FAILED, "languages")
-        fallback = _check(known.get(settings.language_fallback, text), wanted, settings.language_fallback)
-        return fallback, [settings.language_fallback], detected or None
-    language = _check(known.get(detection.best, text), wanted, detection.best)
-    return language, [language.tag], detected or None
+    routed = route(text, None, root, detector, settings.language_fallback)  # the rule every contract follows
+    detected = list(routed.detected) or None
+    if routed.language is None:
+        raise perr.invalid("LANGUAGE_DETECTION_FAILED", perr.LANGUAGE_DETECTION_FAILED, "languages")
+    code = settings.language_fallback if routed.source == "fallback" else routed.language.tag
+    return _check(routed.language, wanted, code), [code], detected
 
 
 def utf16_offsets(text: str) -> list[int]:
