@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from training.dataset import Corpus
 from training.records import Record, normalized
 from training.studies import naive_gap
-from training.studies.__main__ import main
+from training.studies.__main__ import halves, main
 from training.studies.dilution import retention_bound
 from training.studies.threats import DIRECT, count_direct, with_concepts
 from training.studies.variants import variants
@@ -30,6 +31,9 @@ def test_overlapping_sentences_lose_retention_as_comments_grow() -> None:
     bounds = retention_bound(benign, abusive, single_cut=0.0, sizes=(5, 20, 60), samples=5000)
     allowed = float(np.mean(benign >= 0.0)) + 0.02
     assert all(b.benign_flagged <= allowed + 1e-9 for b in bounds)
+    # The lowest cut the allowance permits: the sampled comments repeat the pool's top
+    # sentences, so ties keep the rate a little under the allowance, never far.
+    assert all(b.benign_flagged >= allowed - 0.01 for b in bounds)
     retention = [b.retention for b in bounds]
     assert retention[0] > retention[1] > retention[2]
     assert retention[2] < 0.9
@@ -85,7 +89,7 @@ def test_variants_change_only_the_rows_they_name() -> None:
     assert half(toxic).weight_of("TOXICITY") == 0.5
     assert half(rewrite).weight_of("TOXICITY") == 1.0
     assert half(other) is other
-    untargeted, _ = table["OLID untargeted profanity not toxic"]
+    untargeted, _ = table["OLID untargeted profanity: TOXICITY unknown"]
     unt = Record(text="d", source="olid", labels={"TOXICITY": 1, "PROFANITY": 1, "INSULT": 0})
     assert untargeted(unt).labels == {"PROFANITY": 1, "INSULT": 0}
     tin = Record(text="e", source="olid", labels={"TOXICITY": 1, "INSULT": 1})
@@ -95,9 +99,21 @@ def test_variants_change_only_the_rows_they_name() -> None:
 
 def test_preparations_differ_where_the_normaliser_acts() -> None:
     text = "Go to URL &amp; @someone"
-    assert naive_gap.texts_as("raw")(text) == text
-    assert "&amp;" not in naive_gap.texts_as("head")(text)
-    assert naive_gap.texts_as("normalised")(text) == normalized(text)
+    raw, head, tail, whole = (naive_gap.texts_as(n)(text) for n in ("raw", "head", "tail", "normalised"))
+    assert raw == text
+    assert "&amp;" not in head and "@someone" in head  # entities unescaped, mentions left to the tail
+    assert "@someone" not in tail and "&amp;" in tail
+    assert whole == normalized(text) != raw
+
+
+def test_halves_are_the_validation_rows_cut_in_two() -> None:
+    records = [Record(text=f"comment {i}", source="s", labels={"TOXICITY": i % 2}) for i in range(400)]
+    corpus = Corpus(records, [r.text for r in records], [i % 3 == 0 for i in range(400)], [])
+    tune, report = halves(corpus, {"seed": 0, "tune_fraction": 0.5})
+    validation = {r.text for r, v in zip(records, corpus.validation, strict=True) if v}
+    assert {r.text for r in tune} | {r.text for r in report} == validation
+    assert not {r.text for r in tune} & {r.text for r in report}
+    assert 40 < len(tune) < 94
 
 
 def test_a_missing_data_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

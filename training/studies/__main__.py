@@ -1,18 +1,19 @@
-"""``python -m training.studies {dilution,naive-gap,threats}``: run one study and print what it measured."""
+"""``python -m training.studies {dilution,naive-gap,threats,thresholds,variants}``: run one study, print its figures."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from model.artifact import load_artifact, read_manifest
+from model.artifact import load_artifact
+from model.combine import units_batch
 from model.scorer import ToxicityModel
 from training.behaviour import load_suite
 from training.cli import DEFAULT_DATA
@@ -24,46 +25,55 @@ from training.records import Record
 from training.studies import dilution, naive_gap, threats, variants
 
 
-def _halves(corpus: Corpus, seed: int) -> tuple[list[Record], list[Record]]:
+def halves(corpus: Corpus, parameters: Mapping[str, Any]) -> tuple[list[Record], list[Record]]:
+    """Return the tuning and report halves of the validation split, as the model's training run cut them."""
     records, keys = corpus.part(True)
-    return split_tuning(records, keys, seed)
+    return split_tuning(records, keys, int(parameters["seed"]), float(parameters["tune_fraction"]))
 
 
 def _top_unit_logits(model: ToxicityModel, texts: Sequence[str], column: int) -> np.ndarray:
-    from model.combine import units_batch
-
     batch, counts, _ = units_batch(texts)
     z = model.logits(batch)[:, column]
     ends = np.cumsum(counts)
     return np.array([z[e - k : e].max() for e, k in zip(ends, counts, strict=True)])
 
 
-def run_dilution(corpus: Corpus, model: ToxicityModel, seed: int) -> dict[str, Any]:
+def run_dilution(corpus: Corpus, model: ToxicityModel) -> dict[str, Any]:
     """Return the retention bound for TOXICITY at the default threshold, on the report half."""
-    _, report = _halves(corpus, seed)
+    _, report = halves(corpus, model.manifest["parameters"])
     column = model.attributes.index("TOXICITY")
     benign = model.logits(benign_sentences(report))[:, column]
     abusive = _top_unit_logits(model, [r.text for r in probes(report) if r.labels.get("TOXICITY") == 1], column)
     seen = np.concatenate([benign, abusive])
     calibrated = model.calibrators[column](seen)
-    single = float(seen[calibrated >= model.thresholds()["TOXICITY"]].min())
-    bounds = dilution.retention_bound(benign, abusive, single, seed=seed)
+    reaching = seen[calibrated >= model.thresholds()["TOXICITY"]]
+    if not len(reaching):
+        raise ValueError("no held-out sentence reaches the default TOXICITY threshold")
+    single = float(reaching.min())
+    bounds = dilution.retention_bound(benign, abusive, single)
     print(f"{len(benign)} benign sentences, {len(abusive)} abusive probes; one-sentence cut at logit {single:.3f}")
     print(f"alone: benign {np.mean(benign >= single):.3f}, abusive {np.mean(abusive >= single):.3f}")
     print("| sentences | cut | benign flagged | abusive flagged | best retention |")
     for b in bounds:
         print(f"| {b.sentences} | {b.cut:.3f} | {b.benign_flagged:.3f} | {b.abusive_flagged:.3f} | {b.retention:.2f} |")
-    return {"single_cut": single, "bounds": [asdict(b) for b in bounds]}
+    return {
+        "benign_sentences": len(benign),
+        "abusive_probes": len(abusive),
+        "single_cut": single,
+        "benign_alone": float(np.mean(benign >= single)),
+        "abusive_alone": float(np.mean(abusive >= single)),
+        "bounds": [asdict(b) for b in bounds],
+    }
 
 
 def run_naive_gap(
-    corpus: Corpus, model_dir: Path | None, seed: int, attributes: Sequence[str], preparations: Sequence[str]
+    corpus: Corpus, manifest: Mapping[str, Any], attributes: Sequence[str], preparations: Sequence[str]
 ) -> dict[str, Any]:
-    """Return per-source AUC of heads on the shipped rows and weights, on raw and on normalised text."""
-    _, report = _halves(corpus, seed)
+    """Return per-source AUC of heads on the shipped rows and weights, per text preparation."""
+    _, report = halves(corpus, manifest["parameters"])
     train, keys = corpus.part(False)
     result = naive_gap.compare(train, keys, report, attributes, preparations)
-    naive = read_manifest(model_dir)["metrics"]["naive_baseline"]
+    naive = manifest["metrics"]["naive_baseline"]
     print("| attribute | source | " + " | ".join(preparations) + " | naive baseline |")
     for attribute in attributes:
         for source in result[preparations[0]].get(attribute, {}):
@@ -73,13 +83,13 @@ def run_naive_gap(
     return result
 
 
-def run_threats(corpus: Corpus, seed: int) -> dict[str, Any]:
+def run_threats(corpus: Corpus, parameters: Mapping[str, Any]) -> dict[str, Any]:
     """Return direct threats per source and label, and the concept-token experiment."""
     counts = threats.count_direct(corpus.records)
     print("| source | THREAT 1 | THREAT 0 | unknown |")
     for source, c in sorted(counts.items(), key=lambda kv: -sum(kv[1].values())):
         print(f"| {source} | {c['1']} | {c['0']} | {c['unknown']} |")
-    tune, report = _halves(corpus, seed)
+    tune, report = halves(corpus, parameters)
     train, keys = corpus.part(False)
     suite = load_suite()
     shown = {name: [c.text for c in suite.cases if c.category == name] for name in ("threats", "violent_words_news")}
@@ -117,9 +127,9 @@ def run_thresholds(model: ToxicityModel, data_dir: Path, cuts: Sequence[float]) 
     return out
 
 
-def run_variants(corpus: Corpus, model: ToxicityModel, data_dir: Path, seed: int, attribute: str) -> dict[str, Any]:
+def run_variants(corpus: Corpus, model: ToxicityModel, data_dir: Path, attribute: str) -> dict[str, Any]:
     """Return what each label-mapping and weighting variant of one head measures."""
-    tune, report = _halves(corpus, seed)
+    tune, report = halves(corpus, model.manifest["parameters"])
     train, keys = corpus.part(False)
     result = variants.run(model, attribute, train, keys, tune, report, _prose(data_dir))
     for name, entry in result.items():
@@ -146,29 +156,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="naive-gap: text preparations to compare (default raw, normalised)",
     )
     p.add_argument("--cut", action="append", type=float, default=[], help="thresholds: TOXICITY thresholds to try")
-    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", type=Path, help="also write the results here")
     args = p.parse_args(argv)
     if not args.data_dir.is_dir():
         print(f"error: data folder {args.data_dir} not found", file=sys.stderr)
         return 2
+    model = load_artifact(args.model)
+    parameters = model.manifest["parameters"]
     if args.study == "thresholds":
-        cuts = args.cut or [0.509, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8]
-        result = run_thresholds(load_artifact(args.model), args.data_dir, cuts)
-        if args.json:
-            args.json.write_text(json.dumps(result, indent=2))
-        return 0
-    corpus = build_corpus(shared_loaders(args.data_dir), seed=args.seed)
-    if args.study == "variants":
-        attribute = args.attribute[0] if args.attribute else "TOXICITY"
-        result = run_variants(corpus, load_artifact(args.model), args.data_dir, args.seed, attribute)
-    elif args.study == "dilution":
-        result = run_dilution(corpus, load_artifact(args.model), args.seed)
-    elif args.study == "naive-gap":
-        attributes = args.attribute or ["PROFANITY", "IDENTITY_ATTACK"]
-        result = run_naive_gap(corpus, args.model, args.seed, attributes, args.preparation or ["raw", "normalised"])
+        default = model.thresholds()["TOXICITY"]
+        result = run_thresholds(model, args.data_dir, args.cut or [default, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8])
     else:
-        result = run_threats(corpus, args.seed)
+        corpus = build_corpus(
+            shared_loaders(args.data_dir),
+            validation_fraction=float(parameters["validation_fraction"]),
+            seed=int(parameters["seed"]),
+        )
+        if args.study == "variants":
+            result = run_variants(corpus, model, args.data_dir, args.attribute[0] if args.attribute else "TOXICITY")
+        elif args.study == "dilution":
+            result = run_dilution(corpus, model)
+        elif args.study == "naive-gap":
+            attributes = args.attribute or ["PROFANITY", "IDENTITY_ATTACK"]
+            result = run_naive_gap(corpus, model.manifest, attributes, args.preparation or ["raw", "normalised"])
+        else:
+            result = run_threats(corpus, parameters)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, default=float))
     return 0

@@ -33,7 +33,8 @@ ONLY_POSITIVES = ("dynahate", "edos", "youtube-violent-threats", "reddit-misogyn
 def _weigh(source: str, attribute: str, factor: float, positives_only: bool = False) -> Callable[[Record], Record]:
     def change(r: Record) -> Record:
         if r.source == source and attribute in r.labels and (not positives_only or r.labels[attribute] == 1):
-            return dataclasses.replace(r, label_weight={**r.label_weight, attribute: factor})
+            weight = r.label_weight.get(attribute, 1.0) * factor
+            return dataclasses.replace(r, label_weight={**r.label_weight, attribute: weight})
         return r
 
     return change
@@ -65,7 +66,7 @@ def variants(attribute: str) -> dict[str, tuple[Callable[[Record], Record], dict
     return {
         "shipped": (same, {}),
         "paradetox toxic at half weight": (_weigh("paradetox", attribute, 0.5, positives_only=True), {}),
-        "OLID untargeted profanity not toxic": (_olid_untargeted_unknown, {}),
+        "OLID untargeted profanity: TOXICITY unknown": (_olid_untargeted_unknown, {}),
         "positive-only sources at half weight": (only_positive(0.5), {}),
         "identity swaps at full weight": (same, {"swap_weight": 1.0}),
         "benign sentences at full weight": (same, {"sentence_weight": 1.0}),
