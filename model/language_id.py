@@ -77,7 +77,7 @@ from typing import Any
 import numpy as np
 
 from model.hinglish import hinglish
-from model.languages import NAMES, normalise_tag
+from model.languages import NAMES, WINDOW, normalise_tag, window
 
 MIN_WEIGHT = 20
 """The letter weight a comment needs before detection decides (see ``letter_weight``)."""
@@ -89,8 +89,6 @@ MIN_CONFIDENCE = 0.50
 """The top language's probability detection needs to decide: more likely than all others together."""
 LISTED = 0.05
 """Languages at least this likely are reported (Perspective's ``detectedLanguages``)."""
-WINDOW = 300
-"""Characters read from each end of a longer comment: detection reads at most ``2 * WINDOW``."""
 RANKED = 5
 """Languages a ``Detection`` keeps."""
 OTHER_VETO = 0.5
@@ -156,13 +154,6 @@ class Detection:
     def listed(self) -> list[str]:
         """Return the languages worth reporting, most likely first."""
         return [lang for lang, p in self.ranked if p >= LISTED][:3]
-
-
-def window(text: str, chars: int = WINDOW) -> str:
-    """Return what detection reads of ``text``: all of it, or ``chars`` characters from each end."""
-    if len(text) <= 2 * chars:
-        return text
-    return f"{text[:chars]}\n{text[-chars:]}"
 
 
 @cache

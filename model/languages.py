@@ -63,16 +63,23 @@ NAMES: dict[str, str] = {
 NO_DATA = "no labelled training data in this language"
 
 DEVANAGARI = range(0x0900, 0x0980)
+WINDOW = 300
+"""Characters read from each end of a longer comment: language detection reads at most ``2 * WINDOW``."""
+
+
+def window(text: str, chars: int = WINDOW) -> str:
+    """Return what language detection reads of ``text``: all of it, or ``chars`` characters from each end."""
+    if len(text) <= 2 * chars:
+        return text
+    return f"{text[:chars]}\n{text[-chars:]}"
 
 
 def devanagari_share(text: str) -> float:
     """Return the share of ``text``'s letters written in Devanagari, in what detection reads of it.
 
-    Only ``model.language_id.window`` (300 characters from each end) is read, so a 20 KB
-    comment costs what a short one does and its script is judged on what detection sees.
+    Only ``window`` (300 characters from each end) is read, so a 20 KB comment costs
+    what a short one does and its script is judged on what detection sees.
     """
-    from model.language_id import window  # here: model.language_id imports this module
-
     letters = [c for c in window(text) if c.isalpha()]
     if not letters:
         return 0.0

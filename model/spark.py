@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from model.artifact import DEFAULT_PATH, MANIFEST_FILE, MODEL_FILE, load_artifact, read_manifest
+from model.artifact import DEFAULT_PATH, MANIFEST_FILE, MODEL_FILE, load_artifact
 from model.scorer import ToxicityModel
 from model.text_checks import text_problem
 
@@ -214,7 +214,7 @@ def score_dataframe(
         weights = str((model.manifest.get("artifact") or {}).get("file", MODEL_FILE))
         # Spark scores with the English (root) model only: its manifest goes without the
         # languages section, so the sub-models' files need not travel.
-        english = {k: v for k, v in read_manifest(source).items() if k != "languages"}
+        english = {k: v for k, v in model.manifest.items() if k != "languages"}
         files = {MANIFEST_FILE: json.dumps(english).encode("utf-8"), weights: (source / weights).read_bytes()}
         shipment = Shipment(folder, sha, df.sparkSession.sparkContext.broadcast(files))
     else:

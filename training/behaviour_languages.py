@@ -109,10 +109,11 @@ def judge(sub: Scorer | None, cases: list[Case], reason: str = "") -> dict[str, 
     scored = set(sub.scored_attributes) if sub is not None else set()
     judged = [c for c in cases if sub is not None and (not c.flag or scored & set(c.flag))]
     results = run_suite(sub, judged) if sub is not None and judged else {}
+    judged_set = set(judged)  # equality, as list membership was, in constant time
     for case in cases:
         slot = results.setdefault(case.category, {"passed": 0, "total": 0, "rate": None, "failures": []})
         slot.setdefault("unscored", 0)
-        if case not in judged:
+        if case not in judged_set:
             slot["unscored"] += 1
             if sub is None:
                 slot["reason"] = f"no model for this language: {reason}"

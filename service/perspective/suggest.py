@@ -19,6 +19,7 @@ store's ``TOXICITY_SUGGESTIONS_MAX_BYTES``, answered 507 (the operator must act)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -140,11 +141,8 @@ def _stored_extras(request: SuggestCommentScoreRequest, settings: Settings) -> A
     return context
 
 
-def check(request: SuggestCommentScoreRequest, settings: Settings, languages: list[str] | None = None) -> Suggestion:
-    """Validate a suggestion like Perspective and within the limits; return what to store.
-
-    ``languages`` are stored instead of the request's: the request's, else the detected language.
-    """
+def check(request: SuggestCommentScoreRequest, settings: Settings) -> Suggestion:
+    """Validate a suggestion like Perspective and within the limits; return what to store (the request's languages)."""
     text = comment_text(request.comment, settings)
     codes = check_languages(request.languages) if request.languages else None  # as comments:analyze checks them
     if not request.attribute_scores:
@@ -163,7 +161,7 @@ def check(request: SuggestCommentScoreRequest, settings: Settings, languages: li
         comment_type=request.comment.type if request.comment else None,
         context=context,
         attribute_scores=attributes,
-        languages=codes if languages is None else (languages or None),
+        languages=codes,
         community_id=request.community_id,
         client_token=request.client_token,
         session_id=request.session_id,
@@ -182,7 +180,7 @@ async def suggest(body: SuggestCommentScoreRequest, request: Request, settings: 
             request.app.state.detector,
             settings.language_fallback,
         )
-        suggestion = check(body, settings, found)
+        suggestion = dataclasses.replace(suggestion, languages=found or None)
     quota: SuggestQuota = request.app.state.suggest_quota
     quota.take(request)
     store: FeedbackStore = request.app.state.suggestions

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from model import hinglish
-from model.language_id import RULE_CEILING, WINDOW, Detection, Detector, merge, other_language, top_codes, window
-from model.languages import Language, Languages, devanagari_share
+from model.language_id import RULE_CEILING, Detection, Detector, merge, other_language, top_codes
+from model.languages import WINDOW, Language, Languages, devanagari_share, window
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from model.hinglish import hinglish
-from model.language_id import WINDOW, Detector
+from model.language_id import Detector
+from model.languages import WINDOW
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = ROOT.parent / "shared" / "data-multilingual"

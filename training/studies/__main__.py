@@ -13,11 +13,10 @@ from typing import Any
 import numpy as np
 
 from model.artifact import load_artifact
-from model.combine import units_batch
 from model.scorer import ToxicityModel
 from training.behaviour import load_suite
 from training.cli import DEFAULT_DATA
-from training.combine import benign_sentences, probes
+from training.combine import benign_sentences, comment_logits, probes
 from training.dataset import Corpus, build_corpus, shared_loaders
 from training.evaluate import split_tuning
 from training.loaders import unhealthy
@@ -31,19 +30,13 @@ def halves(corpus: Corpus, parameters: Mapping[str, Any]) -> tuple[list[Record],
     return split_tuning(records, keys, int(parameters["seed"]), float(parameters["tune_fraction"]))
 
 
-def _top_unit_logits(model: ToxicityModel, texts: Sequence[str], column: int) -> np.ndarray:
-    batch, counts, _ = units_batch(texts)
-    z = model.logits(batch)[:, column]
-    ends = np.cumsum(counts)
-    return np.array([z[e - k : e].max() for e, k in zip(ends, counts, strict=True)])
-
-
 def run_dilution(corpus: Corpus, model: ToxicityModel) -> dict[str, Any]:
     """Return the retention bound for TOXICITY at the default threshold, on the report half."""
     _, report = halves(corpus, model.manifest["parameters"])
     column = model.attributes.index("TOXICITY")
     benign = model.logits(benign_sentences(report))[:, column]
-    abusive = _top_unit_logits(model, [r.text for r in probes(report) if r.labels.get("TOXICITY") == 1], column)
+    abusive_texts = [r.text for r in probes(report) if r.labels.get("TOXICITY") == 1]
+    abusive = comment_logits(model.logits, abusive_texts)[1][:, column]  # each probe's top unit
     seen = np.concatenate([benign, abusive])
     calibrated = model.calibrators[column](seen)
     reaching = seen[calibrated >= model.thresholds()["TOXICITY"]]

@@ -16,17 +16,13 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
 from model.normalize import normalize_head, normalize_tail
 from training.baseline import NAIVE_CHAR, NAIVE_WORD
 from training.fit import TrainParams, plan_tasks
 from training.pipeline import training_rows
 from training.records import Record, normalized
-
-MIN_CLASS = 5
-"""A source is compared for an attribute only with this many report positives and negatives."""
+from training.studies import heads
 
 
 def texts_as(name: str) -> Callable[[str], str]:
@@ -43,17 +39,6 @@ PREPARATIONS: dict[str, Callable[[str], str]] = {
 """The raw text; the whole normaliser; its first stages only (entities, invisible characters, folding, lower case,
 URL placeholder); its last stages only, on lower-cased text (mention placeholder, leetspeak, spaced letters,
 repeats, whitespace)."""
-
-
-def per_source_auc(report: Sequence[Record], attribute: str, z: np.ndarray) -> dict[str, float]:
-    """Return ROC-AUC of ``z`` per source of ``report`` that has enough of both classes."""
-    out: dict[str, float] = {}
-    for source in sorted({r.source for r in report}):
-        idx = [i for i, r in enumerate(report) if r.source == source and attribute in r.labels]
-        y = np.array([report[i].labels[attribute] for i in idx])
-        if y.sum() >= MIN_CLASS and len(y) - y.sum() >= MIN_CLASS:
-            out[source] = float(roc_auc_score(y, z[idx]))
-    return out
 
 
 def compare(
@@ -78,8 +63,7 @@ def compare(
         x = sp.hstack([word.transform(texts), char.transform(texts)], format="csr")
         x_report = sp.hstack([word.transform(shown), char.transform(shown)], format="csr")
         for task in tasks:
-            head = LogisticRegression(C=1.0, solver="liblinear", dual=True, max_iter=5000, random_state=params.seed)
-            head.fit(x[task.rows], task.y, sample_weight=task.weight)
+            head = heads.fit(x[task.rows], task.y, task.weight, 1.0, params.seed)
             z = np.asarray(x_report @ head.coef_[0])
-            out.setdefault(name, {})[task.attribute] = per_source_auc(report, task.attribute, z)
+            out.setdefault(name, {})[task.attribute] = heads.per_source_auc(report, task.attribute, z)
     return out

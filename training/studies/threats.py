@@ -23,15 +23,14 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
 from model.features import Featurizer
 from training.fit import TrainParams, plan_tasks
 from training.pipeline import training_rows
 from training.records import Record, normalized
-from training.studies.naive_gap import per_source_auc
-from training.thresholds import lowest_reaching
+from training.studies import heads
+
+Prep = Callable[[str], str]
 
 DIRECT = re.compile(
     r"\b(?:i'?ll|i will|i'?m going to|i am going to|i'?m gonna|gonna|i'?d)\b.{0,30}?"
@@ -89,38 +88,24 @@ def concept_experiment(
     """Fit THREAT with plain and concept-token text; return per-source AUC, tuned cut's recall and probe flag rates.
 
     The cut is the lowest reaching precision 0.8 on ``tune`` (the default preset's
-    rule); ``probes`` maps a name to texts whose share at or above the cut is reported.
+    rule); ``probes`` maps a name to texts whose share at or above the cut is reported
+    (``training.studies.heads.measure``).
     """
     params = params or TrainParams()
     rows, row_keys, _ = training_rows(list(train), list(keys), params)
     (task,), _ = plan_tasks(rows, row_keys, ["THREAT"], params)
+    known, y_tune = heads.labelled(tune, "THREAT")
     out: dict[str, dict[str, Any]] = {}
     for name, prep in (("plain", normalized), ("concepts", with_concepts)):
         featurizer, x = Featurizer.fit([prep(r.text) for r in rows], params.features, params.n_jobs)
-        head = LogisticRegression(C=1.0, solver="liblinear", dual=True, max_iter=5000, random_state=params.seed)
-        head.fit(x[task.rows], task.y, sample_weight=task.weight)
+        w = heads.fit(x[task.rows], task.y, task.weight, 1.0, params.seed).coef_[0]
 
         def logits(
-            texts: Sequence[str],
-            featurizer: Featurizer = featurizer,
-            head: LogisticRegression = head,
-            prep: Callable[[str], str] = prep,
+            texts: Sequence[str], featurizer: Featurizer = featurizer, prep: Prep = prep, w: NDArray[np.float64] = w
         ) -> NDArray[np.float64]:
-            return np.asarray(featurizer.transform([prep(t) for t in texts]) @ head.coef_[0])
+            return np.asarray(featurizer.transform([prep(t) for t in texts]) @ w)
 
-        known = [r for r in tune if "THREAT" in r.labels]
-        y_tune = np.array([r.labels["THREAT"] for r in known])
-        z_tune = logits([r.text for r in known])
-        cut = lowest_reaching(z_tune, y_tune, 0.8)
-        limit = np.inf if cut is None else cut
-        labelled = [r for r in report if "THREAT" in r.labels]
+        z_probes = {k: logits(v) for k, v in probes.items()}
         z_report = logits([r.text for r in report])
-        y_all = np.array([r.labels["THREAT"] for r in labelled])
-        z_all = np.array([z for z, r in zip(z_report, report, strict=True) if "THREAT" in r.labels])
-        out[name] = {
-            "roc_auc_all": float(roc_auc_score(y_all, z_all)),
-            "roc_auc": per_source_auc(report, "THREAT", z_report),
-            "recall_at_precision_0.8": float(np.mean(z_tune[y_tune == 1] >= limit)),
-            "flagged": {k: float(np.mean(logits(v) >= limit)) for k, v in probes.items()},
-        }
+        out[name] = heads.measure("THREAT", y_tune, logits([r.text for r in known]), report, z_report, z_probes)
     return out

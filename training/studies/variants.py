@@ -17,14 +17,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from model.scorer import ToxicityModel
 from training.fit import TrainParams, plan_tasks
 from training.pipeline import training_rows
 from training.records import Record, normalized
-from training.studies.naive_gap import per_source_auc
-from training.thresholds import lowest_reaching
+from training.studies import heads
 
 ONLY_POSITIVES = ("dynahate", "edos", "youtube-violent-threats", "reddit-misogyny")
 """Sources whose TOXICITY labels are (nearly) all positive: their negatives are unknown for TOXICITY."""
@@ -89,8 +87,7 @@ def run(
     def x(texts: Sequence[str]) -> Any:
         return features.transform([normalized(t) for t in texts])
 
-    known = [r for r in tune if attribute in r.labels]
-    y_tune = np.array([r.labels[attribute] for r in known])
+    known, y_tune = heads.labelled(tune, attribute)
     x_tune, x_report = x([r.text for r in known]), x([r.text for r in report])
     x_probes = {k: x(v) for k, v in probes.items()}
     out: dict[str, dict[str, Any]] = {}
@@ -98,15 +95,8 @@ def run(
         params = dataclasses.replace(TrainParams(), **overrides)  # type: ignore[arg-type]
         rows, row_keys, _ = training_rows([change(r) for r in train], list(keys), params)
         (task,), _ = plan_tasks(rows, row_keys, [attribute], params)
-        head = LogisticRegression(C=c, solver="liblinear", dual=True, max_iter=5000, random_state=params.seed)
-        head.fit(x([rows[i].text for i in task.rows]), task.y, sample_weight=task.weight)
+        head = heads.fit(x([rows[i].text for i in task.rows]), task.y, task.weight, c, params.seed)
         w, b = head.coef_[0], float(head.intercept_[0])
-        z_tune = np.asarray(x_tune @ w) + b
-        cut = lowest_reaching(z_tune, y_tune, 0.8)
-        limit = np.inf if cut is None else cut
-        out[name] = {
-            "roc_auc": per_source_auc(report, attribute, np.asarray(x_report @ w) + b),
-            "recall_at_precision_0.8": float(np.mean(z_tune[y_tune == 1] >= limit)),
-            "flagged": {k: float(np.mean(np.asarray(v @ w) + b >= limit)) for k, v in x_probes.items()},
-        }
+        z_probes = {k: np.asarray(v @ w) + b for k, v in x_probes.items()}
+        out[name] = heads.measure(attribute, y_tune, np.asarray(x_tune @ w) + b, report, x_report @ w + b, z_probes)
     return out
